@@ -1,0 +1,118 @@
+"""Color math shared by the engine and training (defined once, here).
+
+Conventions: images at boundaries are ``uint8`` RGB ``HxWx3`` or gray ``HxW``; working arrays are
+``float32``. Luma is ITU-R BT.601 on gamma-encoded values, exactly what Pillow's ``convert("L")``
+computes, so a colorized result converted back to gray gives the input gray.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# BT.601 luma weights, as Pillow's convert("L") uses them.
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+# D65 white, sRGB primaries.
+RGB_TO_XYZ = np.array(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]],
+    dtype=np.float32,
+)
+XYZ_TO_RGB = np.linalg.inv(RGB_TO_XYZ).astype(np.float32)
+WHITE_D65 = np.array([0.950456, 1.0, 1.088754], dtype=np.float32)
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma of RGB values (any range, last axis = 3), float32."""
+    return np.asarray(rgb, dtype=np.float32) @ LUMA
+
+
+def srgb_to_linear(v: np.ndarray) -> np.ndarray:
+    """sRGB in [0, 1] -> linear light in [0, 1]."""
+    v = np.asarray(v, dtype=np.float32)
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def linear_to_srgb(v: np.ndarray) -> np.ndarray:
+    """Linear light in [0, 1] -> sRGB in [0, 1]."""
+    v = np.clip(np.asarray(v, dtype=np.float32), 0.0, 1.0)
+    return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055).astype(np.float32)
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB in [0, 1], shape ``...x3`` -> CIE Lab (L in [0, 100], a/b roughly [-110, 110]), float32."""
+    xyz = srgb_to_linear(rgb) @ RGB_TO_XYZ.T / WHITE_D65
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
+    lab = np.empty_like(xyz)
+    lab[..., 0] = 116.0 * f[..., 1] - 16.0
+    lab[..., 1] = 500.0 * (f[..., 0] - f[..., 1])
+    lab[..., 2] = 200.0 * (f[..., 1] - f[..., 2])
+    return lab.astype(np.float32)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """CIE Lab ``...x3`` -> sRGB in [0, 1] (clipped), float32."""
+    lab = np.asarray(lab, dtype=np.float32)
+    fy = (lab[..., 0] + 16.0) / 116.0
+    fx = fy + lab[..., 1] / 500.0
+    fz = fy - lab[..., 2] / 200.0
+    f = np.stack([fx, fy, fz], axis=-1)
+    xyz = np.where(f > 0.206893, f**3, (f - 16.0 / 116.0) / 7.787) * WHITE_D65
+    return linear_to_srgb(xyz @ XYZ_TO_RGB.T)
+
+
+def gray_to_model_input(gray: np.ndarray) -> np.ndarray:
+    """uint8 gray ``HxW`` -> float32 in [-1, 1] (the contract's ``minus_one_one`` normalization)."""
+    return gray.astype(np.float32) * (2.0 / 255.0) - 1.0
+
+
+def prediction_to_rgb(prediction: np.ndarray, *, output: str, gray: np.ndarray, ab_scale: float) -> np.ndarray:
+    """A model's raw output ``CxSxS`` -> sRGB float32 ``SxSx3`` in [0, 1].
+
+    ``output`` is the contract's output kind: ``rgb`` (values in [-1, 1]) or ``lab_ab`` (a*, b* divided
+    by ``ab_scale``, recombined with the L* of ``gray``, the uint8 ``SxS`` model input).
+    """
+    if output == "rgb":
+        return np.clip((np.moveaxis(prediction, 0, -1) + 1.0) * 0.5, 0.0, 1.0).astype(np.float32)
+    gray01 = gray.astype(np.float32) / 255.0
+    lightness = rgb_to_lab(np.repeat(gray01[..., None], 3, axis=-1))[..., 0]
+    lab = np.stack([lightness, prediction[0] * ab_scale, prediction[1] * ab_scale], axis=-1)
+    return lab_to_rgb(lab)
+
+
+def chroma_of(rgb01: np.ndarray) -> np.ndarray:
+    """sRGB float ``HxWx3`` in [0, 1] -> chroma ``HxWx2`` (BT.601 Cb, Cr, in 0..255 units, centred on 0)."""
+    rgb = rgb01.astype(np.float32) * 255.0
+    y = rgb @ LUMA
+    cb = (rgb[..., 2] - y) * (0.5 / (1.0 - 0.114))
+    cr = (rgb[..., 0] - y) * (0.5 / (1.0 - 0.299))
+    return np.stack([cb, cr], axis=-1).astype(np.float32)
+
+
+def apply_chroma(gray: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
+    """Full-resolution uint8 gray ``HxW`` + chroma planes ``HxW`` float32 -> uint8 RGB ``HxWx3``.
+
+    The luma of the result equals ``gray`` up to rounding: where a color would leave the RGB cube, its
+    chroma is scaled toward gray (which has the same luma) instead of clipping channels, which would
+    change the brightness. Works in place on ``cb``/``cr`` to avoid full-resolution copies.
+    """
+    y = gray.astype(np.float32)
+    # Offsets from gray per channel; each has zero luma by construction of BT.601.
+    d_r = cr * np.float32(1.402)
+    d_b = cb * np.float32(1.772)
+    d_g = cb * np.float32(-0.344136)
+    d_g -= cr * np.float32(0.714136)
+    # Largest t in [0, 1] with y + t*d inside [0, 255] for all three channels.
+    t = np.ones_like(y)
+    headroom = np.float32(255.0) - y
+    for d in (d_r, d_g, d_b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.minimum(t, np.where(d > 0, headroom / d, np.where(d < 0, -y / d, 1.0)), out=t)
+    np.clip(t, 0.0, 1.0, out=t)
+    out = np.empty(gray.shape + (3,), dtype=np.uint8)
+    for channel, d in enumerate((d_r, d_g, d_b)):
+        d *= t
+        d += y
+        d += np.float32(0.5)
+        np.clip(d, 0.0, 255.0, out=d)
+        out[..., channel] = d.astype(np.uint8)
+    return out

@@ -1,0 +1,133 @@
+"""Colorizing one photo with one or several models.
+
+The full-resolution luminance of the input is kept exactly; each model predicts color at its own
+square working size on a letterboxed copy (aspect ratio never squashed), and only that color
+(chroma) is cropped back, upsampled smoothly and recombined with the original luminance.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from engine.color import apply_chroma, chroma_of, gray_to_model_input, prediction_to_rgb
+from engine.errors import CancelledError
+from engine.images import LoadedImage
+from engine.registry import LoadedModel
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, str], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Letterbox:
+    """Where the photo sits inside the model's ``size`` x ``size`` square."""
+
+    size: int
+    x0: int
+    y0: int
+    width: int
+    height: int
+
+    @classmethod
+    def fit(cls, width: int, height: int, size: int) -> "Letterbox":
+        scale = size / max(width, height)
+        w = max(1, min(size, round(width * scale)))
+        h = max(1, min(size, round(height * scale)))
+        return cls(size=size, x0=(size - w) // 2, y0=(size - h) // 2, width=w, height=h)
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One model's colorized photo: ``rgb`` uint8 ``HxWx3`` at the input's full resolution."""
+
+    model_id: str
+    display_name: str
+    model_version: str
+    rgb: np.ndarray
+    seconds: float
+    inference_seconds: float
+    provider: str
+
+
+@dataclass(frozen=True)
+class ColorizeResult:
+    image: LoadedImage
+    results: dict[str, ModelResult]
+
+
+def letterbox_gray(gray: np.ndarray, box: Letterbox) -> np.ndarray:
+    """uint8 ``HxW`` -> uint8 ``SxS``: resized to fit, padded by repeating the edges (not black bars,
+    which models read as content)."""
+    small = Image.fromarray(gray).resize((box.width, box.height), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    pad = ((box.y0, box.size - box.height - box.y0), (box.x0, box.size - box.width - box.x0))
+    return np.pad(np.asarray(small), pad, mode="edge")
+
+
+def upsample_chroma(chroma: np.ndarray, box: Letterbox, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Low-res chroma ``SxSx2`` -> two full-resolution float32 planes ``HxW`` (bicubic)."""
+    region = (box.x0, box.y0, box.x0 + box.width, box.y0 + box.height)
+    planes = []
+    for channel in range(2):
+        plane = Image.fromarray(np.ascontiguousarray(chroma[..., channel]), mode="F")
+        planes.append(np.asarray(plane.resize((width, height), Image.Resampling.BICUBIC, box=region)))
+    return planes[0].copy(), planes[1].copy()
+
+
+def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
+    """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size."""
+    started = time.perf_counter()
+    size = model.contract.input_size
+    width, height = image.size
+    boxed = {} if boxed is None else boxed
+    if size not in boxed:
+        box = Letterbox.fit(width, height, size)
+        boxed[size] = (box, letterbox_gray(image.gray, box))
+    box, small = boxed[size]
+    batch = gray_to_model_input(small)[None, None]
+    infer_started = time.perf_counter()
+    prediction = model.predict(batch)[0]
+    inference = time.perf_counter() - infer_started
+    rgb_small = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
+    cb, cr = upsample_chroma(chroma_of(rgb_small), box, width, height)
+    rgb = apply_chroma(image.gray, cb, cr)
+    return ModelResult(
+        model_id=model.model_id,
+        display_name=model.contract.display_name,
+        model_version=model.contract.model_version,
+        rgb=rgb,
+        seconds=time.perf_counter() - started,
+        inference_seconds=inference,
+        provider=model.provider_label,
+    )
+
+
+def colorize(
+    image: LoadedImage,
+    models: Sequence[LoadedModel],
+    *,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+) -> ColorizeResult:
+    """Colorize ``image`` with each of ``models`` in order.
+
+    ``progress(done, total, model_id)`` is called after each model; ``cancelled()`` is checked before
+    each model and raises :class:`CancelledError` when it returns True.
+    """
+    results: dict[str, ModelResult] = {}
+    boxed: dict[int, tuple[Letterbox, np.ndarray]] = {}
+    for done, model in enumerate(models):
+        if cancelled is not None and cancelled():
+            raise CancelledError("cancelled")
+        results[model.model_id] = colorize_with(model, image, boxed=boxed)
+        log.debug("%s: %s in %.2fs", image.name, model.model_id, results[model.model_id].seconds)
+        if progress is not None:
+            progress(done + 1, len(models), model.model_id)
+    return ColorizeResult(image=image, results=results)

@@ -1,0 +1,152 @@
+"""The ONNX model contract: metadata the exporter writes and the engine checks at load.
+
+This module knows nothing of onnxruntime or onnx: it turns a plain ``dict[str, str]`` of ONNX
+``metadata_props`` (plus the graph's input/output shapes) into a typed :class:`ModelContract`, or
+raises :class:`~engine.errors.ContractError` saying what is wrong.
+
+Graph contract (version 1):
+  input  ``gray``  float32 ``[N, 1, S, S]``: luminance (Pillow ``convert("L")``) scaled to [-1, 1].
+  output ``color`` float32 ``[N, 3, S, S]``: sRGB in [-1, 1] (``output = "rgb"``), or
+         ``[N, 2, S, S]``: CIE Lab a*, b* divided by ``ab_scale`` (``output = "lab_ab"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import ContractError
+
+CONTRACT_VERSION = 1
+PREFIX = "tintype."
+INPUT_NAME = "gray"
+OUTPUT_NAME = "color"
+INPUT_KINDS = ("gray",)
+INPUT_NORMALIZATIONS = ("minus_one_one",)
+OUTPUT_KINDS = ("rgb", "lab_ab")
+
+REQUIRED_KEYS = (
+    "contract_version",
+    "model_id",
+    "display_name",
+    "input_size",
+    "input",
+    "input_normalization",
+    "output",
+    "training_data",
+    "model_version",
+)
+
+
+@dataclass(frozen=True)
+class ModelContract:
+    contract_version: int
+    model_id: str
+    display_name: str
+    input_size: int
+    input: str
+    input_normalization: str
+    output: str
+    training_data: str
+    model_version: str
+    ab_scale: float = 1.0
+    description: str = ""
+
+    def to_metadata(self) -> dict[str, str]:
+        """The ``metadata_props`` the exporter writes (all values are strings, keys prefixed)."""
+        values = {
+            "contract_version": str(self.contract_version),
+            "model_id": self.model_id,
+            "display_name": self.display_name,
+            "input_size": str(self.input_size),
+            "input": self.input,
+            "input_normalization": self.input_normalization,
+            "output": self.output,
+            "training_data": self.training_data,
+            "model_version": self.model_version,
+            "ab_scale": repr(float(self.ab_scale)),
+            "description": self.description,
+        }
+        return {PREFIX + key: value for key, value in values.items()}
+
+    @property
+    def output_channels(self) -> int:
+        return 3 if self.output == "rgb" else 2
+
+
+def parse_contract(metadata: dict[str, str], *, source: str) -> ModelContract:
+    """Read and validate the contract from ONNX metadata; ``source`` names the file in messages."""
+    values = {key[len(PREFIX):]: value for key, value in metadata.items() if key.startswith(PREFIX)}
+    missing = [key for key in REQUIRED_KEYS if key not in values]
+    if len(missing) == len(REQUIRED_KEYS):
+        raise ContractError(f"{source}: not a Tintype model (no '{PREFIX}*' metadata in the ONNX file)")
+    if missing:
+        raise ContractError(f"{source}: model metadata lacks {', '.join(PREFIX + k for k in missing)}")
+    try:
+        version = int(values["contract_version"])
+        size = int(values["input_size"])
+        ab_scale = float(values.get("ab_scale", "1.0"))
+    except ValueError as exc:
+        raise ContractError(f"{source}: malformed number in model metadata ({exc})") from None
+    if version != CONTRACT_VERSION:
+        raise ContractError(
+            f"{source}: model contract version {version}, this Tintype reads version {CONTRACT_VERSION}"
+        )
+    if size < 16 or size > 4096:
+        raise ContractError(f"{source}: input_size {size} is outside 16..4096")
+    checks = (
+        ("input", INPUT_KINDS),
+        ("input_normalization", INPUT_NORMALIZATIONS),
+        ("output", OUTPUT_KINDS),
+    )
+    for key, allowed in checks:
+        if values[key] not in allowed:
+            raise ContractError(f"{source}: {key} '{values[key]}' is not one of {', '.join(allowed)}")
+    model_id = values["model_id"].strip()
+    if not model_id or not all(c.isalnum() or c in "-_" for c in model_id):
+        raise ContractError(f"{source}: model_id '{model_id}' must be letters, digits, '-' or '_'")
+    if values["output"] == "lab_ab" and not ab_scale > 0:
+        raise ContractError(f"{source}: ab_scale must be positive for lab_ab output")
+    return ModelContract(
+        contract_version=version,
+        model_id=model_id,
+        display_name=values["display_name"],
+        input_size=size,
+        input=values["input"],
+        input_normalization=values["input_normalization"],
+        output=values["output"],
+        training_data=values["training_data"],
+        model_version=values["model_version"],
+        ab_scale=ab_scale,
+        description=values.get("description", ""),
+    )
+
+
+def check_graph(
+    contract: ModelContract,
+    *,
+    inputs: dict[str, list],
+    outputs: dict[str, list],
+    source: str,
+) -> None:
+    """Check the graph's input/output names and shapes against the contract.
+
+    ``inputs``/``outputs`` map names to shapes as onnxruntime reports them (ints, or strings/None
+    for symbolic dimensions).
+    """
+    if INPUT_NAME not in inputs or len(inputs) != 1:
+        raise ContractError(f"{source}: expects one input named '{INPUT_NAME}', found {sorted(inputs)}")
+    if OUTPUT_NAME not in outputs:
+        raise ContractError(f"{source}: expects an output named '{OUTPUT_NAME}', found {sorted(outputs)}")
+    in_shape, out_shape = inputs[INPUT_NAME], outputs[OUTPUT_NAME]
+    size = contract.input_size
+    if len(in_shape) != 4 or in_shape[1] != 1 or _fixed(in_shape[2:]) not in ((size, size), (None, None)):
+        raise ContractError(f"{source}: input shape {in_shape} is not [N, 1, {size}, {size}]")
+    if len(out_shape) != 4 or out_shape[1] != contract.output_channels:
+        raise ContractError(
+            f"{source}: output shape {out_shape} does not have {contract.output_channels} channels "
+            f"for output '{contract.output}'"
+        )
+
+
+def _fixed(dims: list) -> tuple:
+    return tuple(d if isinstance(d, int) else None for d in dims)

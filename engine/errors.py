@@ -1,0 +1,29 @@
+"""Typed exceptions. Every message names the file it is about and says what is wrong, in words a user reads."""
+
+
+class TintypeError(Exception):
+    """Base class of every error Tintype reports to a user."""
+
+
+class ImageLoadError(TintypeError):
+    """An input image could not be read (missing, empty, not an image, truncated, too large)."""
+
+
+class ModelLoadError(TintypeError):
+    """A model file could not be loaded: not ONNX, truncated, or it breaks the model contract."""
+
+
+class ContractError(ModelLoadError):
+    """A model file loads but its metadata or inputs/outputs break the Tintype ONNX contract."""
+
+
+class OutputError(TintypeError):
+    """A result could not be written (folder not writable, file exists, encoder failure)."""
+
+
+class StampError(TintypeError):
+    """A file carries no readable Tintype stamp."""
+
+
+class CancelledError(TintypeError):
+    """The user cancelled the work."""

@@ -1,0 +1,146 @@
+"""Finding and loading models: bundled ``resources/models/`` plus the user's models folder.
+
+Models are listed in one stable order (unet, koala, cgan, then others by id). A file that fails to
+load is reported with its reason and the other models keep working.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.contract import INPUT_NAME, OUTPUT_NAME, ModelContract, check_graph, parse_contract
+from engine.errors import ModelLoadError
+from engine.model_ids import sort_key
+from engine.providers import create_session, provider_label
+
+log = logging.getLogger(__name__)
+
+
+def resources_dir() -> Path:
+    """``resources/`` of a source checkout, or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def user_models_dir() -> Path:
+    """Where a user drops extra or retrained models (``TINTYPE_MODELS_DIR`` overrides)."""
+    override = os.environ.get("TINTYPE_MODELS_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        return base / "Tintype" / "models"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Tintype" / "models"
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "tintype" / "models"
+
+
+def default_model_dirs() -> list[Path]:
+    return [resources_dir() / "models", user_models_dir()]
+
+
+@dataclass
+class LoadedModel:
+    """A model with its contract and its (reused) onnxruntime session."""
+
+    path: Path
+    contract: ModelContract
+    session: object = field(repr=False)
+    provider: str
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def model_id(self) -> str:
+        return self.contract.model_id
+
+    @property
+    def provider_label(self) -> str:
+        return provider_label(self.provider)
+
+    def predict(self, gray: np.ndarray) -> np.ndarray:
+        """Run the model. ``gray``: float32 ``[N, 1, S, S]`` in [-1, 1] -> float32 ``[N, C, S, S]``."""
+        # One run at a time per session keeps memory predictable when the app runs several images.
+        with self._lock:
+            (out,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: gray})
+        return out
+
+
+def load_model(path: str | os.PathLike, *, provider: str = "auto") -> LoadedModel:
+    """Load one model file and check it against the contract; :class:`ModelLoadError` names the file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelLoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data:
+        raise ModelLoadError(f"{path}: empty file")
+    session, in_use = create_session(data, provider=provider, source=str(path))
+    meta = session.get_modelmeta().custom_metadata_map
+    contract = parse_contract(dict(meta), source=str(path))
+    check_graph(
+        contract,
+        inputs={i.name: list(i.shape) for i in session.get_inputs()},
+        outputs={o.name: list(o.shape) for o in session.get_outputs()},
+        source=str(path),
+    )
+    return LoadedModel(path=path, contract=contract, session=session, provider=in_use)
+
+
+@dataclass
+class ModelRegistry:
+    """All models found in ``folders``; later folders override earlier ones for the same model id."""
+
+    models: list[LoadedModel]
+    failures: list[ModelLoadError]
+
+    @classmethod
+    def discover(cls, folders: list[Path] | None = None, *, provider: str = "auto") -> "ModelRegistry":
+        folders = default_model_dirs() if folders is None else folders
+        by_id: dict[str, LoadedModel] = {}
+        failures: list[ModelLoadError] = []
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.onnx")):
+                started = time.perf_counter()
+                try:
+                    model = load_model(path, provider=provider)
+                except ModelLoadError as exc:
+                    log.warning("%s", exc)
+                    failures.append(exc)
+                    continue
+                log.debug("loaded %s in %.2fs on %s", path, time.perf_counter() - started, model.provider)
+                by_id[model.model_id] = model
+        models = sorted(by_id.values(), key=lambda m: sort_key(m.model_id))
+        return cls(models=models, failures=failures)
+
+    @property
+    def ids(self) -> list[str]:
+        return [m.model_id for m in self.models]
+
+    def get(self, model_id: str) -> LoadedModel | None:
+        return next((m for m in self.models if m.model_id == model_id), None)
+
+    def select(self, names: list[str] | None) -> list[LoadedModel]:
+        """Models for ``names`` (None or ``["all"]`` = every model); unknown names raise ModelLoadError."""
+        if not names or names == ["all"]:
+            return list(self.models)
+        chosen = []
+        for name in names:
+            model = self.get(name)
+            if model is None:
+                have = ", ".join(self.ids) or "none"
+                raise ModelLoadError(f"model '{name}' is not available (available: {have})")
+            chosen.append(model)
+        return chosen

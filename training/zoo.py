@@ -1,0 +1,107 @@
+"""The model zoo: every run of the results report, with its exact settings, run in two phases
+(CGANs that start from a trained U-Net wait for it). Runs of a phase train in parallel: on one
+GPU this keeps it busy, as each model alone is too small to fill it.
+
+``python -m training zoo --data-root DIR --out runs/zoo`` where DIR holds ``general/train``,
+``general/test``, ``produce/train`` and ``produce/test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    model: str
+    dataset: str
+    width: float
+    output: str = "lab_ab"
+    cf_weight: float = 0.0
+    init_from: str = ""  # name of another run, whose checkpoint starts the CGAN generator
+    phase: int = 1
+
+
+# 'general' widths are the app's 'small' preset; 'produce' (723 photos) uses smaller U-Nets.
+RUNS: tuple[Run, ...] = (
+    Run("general-unet-rgb", "unet", "general", 0.375, output="rgb"),  # the study: RGB, MSE
+    Run("general-unet", "unet", "general", 0.375, cf_weight=0.1),  # Lab ab, MSE + colorfulness gap
+    Run("general-unet-cf03", "unet", "general", 0.375, cf_weight=0.3),  # a stronger colorfulness term
+    Run("general-koala", "koala", "general", 0.5, cf_weight=0.1),
+    Run("general-cgan-scratch", "cgan", "general", 0.375),
+    Run("produce-unet", "unet", "produce", 0.25, cf_weight=0.1),
+    Run("produce-koala", "koala", "produce", 0.25, cf_weight=0.1),
+    Run("produce-cgan-scratch", "cgan", "produce", 0.25),
+    Run("general-cgan", "cgan", "general", 0.375, init_from="general-unet", phase=2),
+    Run("produce-cgan", "cgan", "produce", 0.25, init_from="produce-unet", phase=2),
+)
+
+
+def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epochs: int, seconds: float, preload: bool,
+            limit: int = 0) -> list[str]:
+    cmd = [
+        sys.executable, "-m", "training", "train", "--model", run.model, "--preset", "small",
+        "--width", str(run.width), "--output", run.output, "--cf-weight", str(run.cf_weight),
+        "--data", str(data_root / run.dataset / "train"), "--test", str(data_root / run.dataset / "test"),
+        "--out", str(out / run.name), "--size", str(size), "--batch", str(batch), "--epochs", str(epochs),
+        "--time-limit", str(seconds), "--resume",
+    ]
+    if preload:
+        cmd.append("--preload")
+    if limit:
+        cmd += ["--limit", str(limit)]
+    if run.init_from:
+        cmd += ["--init-from", str(out / run.init_from / "last.pt")]
+    return cmd
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training zoo", description=__doc__)
+    parser.add_argument("--data-root", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=Path("runs/zoo"))
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=150, help="upper bound; the time budget usually stops first")
+    parser.add_argument("--phase-seconds", type=float, nargs=2, default=(240.0, 150.0))
+    parser.add_argument("--only", nargs="*", default=None, help="run names to run (default: all)")
+    parser.add_argument("--parallel", type=int, default=16, help="runs at once within a phase")
+    parser.add_argument("--no-preload", action="store_true")
+    parser.add_argument("--limit", type=int, default=0, help="images per run (smoke tests)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for phase, seconds in ((1, args.phase_seconds[0]), (2, args.phase_seconds[1])):
+        runs = [r for r in RUNS if r.phase == phase and (args.only is None or r.name in args.only)]
+        pending = list(runs)
+        active: list[tuple[Run, subprocess.Popen]] = []
+        started = time.time()
+        while pending or active:
+            while pending and len(active) < args.parallel:
+                run = pending.pop(0)
+                cmd = command(run, data_root=args.data_root, out=args.out, size=args.size, batch=args.batch,
+                              epochs=args.epochs, seconds=seconds, preload=not args.no_preload, limit=args.limit)
+                (args.out / run.name).mkdir(parents=True, exist_ok=True)
+                log = (args.out / run.name / "train.log").open("a")
+                print(f"[phase {phase}] start {run.name}: {' '.join(cmd[1:])}", flush=True)
+                active.append((run, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)))
+            time.sleep(2)
+            for item in list(active):
+                run, proc = item
+                if proc.poll() is not None:
+                    active.remove(item)
+                    status = "done" if proc.returncode == 0 else f"FAILED ({proc.returncode})"
+                    print(f"[phase {phase}] {run.name} {status} after {time.time() - started:.0f}s", flush=True)
+                    if proc.returncode:
+                        failed.append(run.name)
+    print("failed: " + ", ".join(failed) if failed else "all runs finished", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
