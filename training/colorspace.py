@@ -28,12 +28,30 @@ def rgb_to_lab(rgb01: torch.Tensor) -> torch.Tensor:
     return torch.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], dim=1)
 
 
-def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+def lab_to_linear_rgb(lab: torch.Tensor) -> torch.Tensor:
+    """Lab -> linear-light RGB, not clipped (values outside [0, 1] are out of the sRGB gamut)."""
     fy = (lab[:, 0] + 16.0) / 116.0
     f = torch.stack([fy + lab[:, 1] / 500.0, fy, fy - lab[:, 2] / 200.0], dim=1)
     xyz = torch.where(f > 0.206893, f**3, (f - 16.0 / 116.0) / 7.787) * _mat(WHITE_D65, lab).view(1, 3, 1, 1)
-    lin = torch.einsum("nchw,dc->ndhw", xyz, _mat(XYZ_TO_RGB, lab)).clamp(0, 1)
+    return torch.einsum("nchw,dc->ndhw", xyz, _mat(XYZ_TO_RGB, lab))
+
+
+def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+    lin = lab_to_linear_rgb(lab).clamp(0, 1)
     return torch.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin.clamp_min(1e-8) ** (1 / 2.4) - 0.055)
+
+
+def gamut_excess(pred: torch.Tensor, gray: torch.Tensor, output: str) -> torch.Tensor:
+    """Mean amount by which predicted colors leave the sRGB gamut (0 when all are inside).
+
+    A colorfulness reward alone finds a cheap way up: saturated cyan in white highlights, colors
+    that do not exist at that lightness. This term closes it.
+    """
+    if output == "rgb":
+        return pred.new_zeros(())
+    g = ((gray + 1) * 0.5).expand(-1, 3, -1, -1)
+    lin = lab_to_linear_rgb(torch.cat([rgb_to_lab(g)[:, :1], pred * AB_SCALE], dim=1))
+    return (torch.relu(lin - 1) + torch.relu(-lin)).mean()
 
 
 def target_for(rgb01: torch.Tensor, output: str) -> torch.Tensor:

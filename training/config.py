@@ -72,6 +72,7 @@ class TrainConfig:
     preload: bool = False
     amp: bool = True
     cf_weight: float = 0.0
+    gamut_weight: float = 0.0
     l1_lambda: float = 50.0
     gan_eps: float = 1e-2
     init_from: str = ""

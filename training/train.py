@@ -22,7 +22,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from training import losses
 from training.checkpoint import load_checkpoint, save_checkpoint, strip_module_prefix
-from training.colorspace import prediction_to_rgb01, target_for
+from training.colorspace import gamut_excess, prediction_to_rgb01, target_for
 from training.config import TrainConfig
 from training.data import PhotoDataset, PreloadedBatches, check_readable, list_samples, preload, split
 from training.models import build_generator
@@ -139,16 +139,22 @@ class Trainer:
                 self.disc_ddp = DistributedDataParallel(self.disc, device_ids=ids)
 
     def _init_generator(self, path: str) -> None:
-        """Start the CGAN's generator from a trained U-Net checkpoint (the study's best fruit variant)."""
+        """Start the generator from another run's weights: the CGAN from a trained U-Net (the study's
+        best fruit variant), or any model from an earlier run of the same architecture (fine-tuning)."""
         state = load_checkpoint(path)
         source = state["config"]["model"]
         mc = self.config.model
-        if source["model_id"] not in ("unet", "cgan") or source["width"] != mc.width or source["output"] != mc.output:
+        family = {"unet": "unet", "cgan": "unet", "koala": "koala"}
+        if family[source["model_id"]] != family[mc.model_id] or source["width"] != mc.width or source["output"] != mc.output:
             raise ValueError(
-                f"{path}: generator init needs a U-Net with width {mc.width} and output {mc.output}, "
+                f"{path}: generator init needs a {family[mc.model_id]} with width {mc.width} and output {mc.output}, "
                 f"found {source['model_id']} width {source['width']} output {source['output']}"
             )
-        self.gen.load_state_dict(strip_module_prefix(state["generator"]))
+        weights = {k: v.float() for k, v in strip_module_prefix(state["generator"]).items()}
+        missing, unexpected = self.gen.load_state_dict(weights, strict=False)
+        # Slim checkpoints leave out the frozen classifier, which comes from its own package.
+        if unexpected or any(not k.startswith("classifier.") for k in missing):
+            raise ValueError(f"{path}: weights do not fit the model ({missing[:3]}, {unexpected[:3]})")
         log.info("generator initialised from %s", path)
 
     def _autocast(self):
@@ -157,7 +163,8 @@ class Trainer:
     def _cf_term(self, pred, gray, rgb01):
         if self.config.cf_weight <= 0:
             return pred.new_zeros(())
-        return self.config.cf_weight * losses.colorfulness_gap(prediction_to_rgb01(pred.float(), gray, self.output), rgb01)
+        gap = losses.colorfulness_gap(prediction_to_rgb01(pred.float(), gray, self.output), rgb01)
+        return self.config.cf_weight * gap + self.config.gamut_weight * gamut_excess(pred.float(), gray, self.output)
 
     def step(self, gray_u8, rgb_u8) -> tuple[float, float, float]:
         """One optimisation step. Returns (reconstruction loss, D loss, G adversarial loss)."""

@@ -24,7 +24,8 @@ class Run:
     width: float
     output: str = "lab_ab"
     cf_weight: float = 0.0
-    init_from: str = ""  # name of another run, whose checkpoint starts the CGAN generator
+    gamut_weight: float = 0.0
+    init_from: str = ""  # name of another run whose checkpoint starts the generator
     phase: int = 1
 
 
@@ -40,6 +41,15 @@ RUNS: tuple[Run, ...] = (
     Run("produce-cgan-scratch", "cgan", "produce", 0.25),
     Run("general-cgan", "cgan", "general", 0.375, init_from="general-unet", phase=2),
     Run("produce-cgan", "cgan", "produce", 0.25, init_from="produce-unet", phase=2),
+    # Phase 3: phase 1 showed the colorfulness term alone paints white highlights cyan (colors outside
+    # the gamut at that lightness) and costs PSNR; these fine-tune with a weaker term plus a gamut
+    # penalty. The CGAN's L1 is weighted 50, so its terms are scaled up to balance it.
+    Run("general-unet-ft", "unet", "general", 0.375, cf_weight=0.03, gamut_weight=1.0, init_from="general-cgan-scratch", phase=3),
+    Run("general-unet-mse", "unet", "general", 0.375, init_from="general-cgan-scratch", phase=3),
+    Run("general-koala-ft", "koala", "general", 0.5, cf_weight=0.02, gamut_weight=1.0, init_from="general-koala", phase=3),
+    Run("general-koala-mse", "koala", "general", 0.5, init_from="general-koala", phase=3),
+    Run("general-cgan-cf1", "cgan", "general", 0.375, cf_weight=1.0, gamut_weight=20.0, init_from="general-cgan-scratch", phase=3),
+    Run("general-cgan-cf3", "cgan", "general", 0.375, cf_weight=3.0, gamut_weight=50.0, init_from="general-cgan-scratch", phase=3),
 )
 
 
@@ -48,6 +58,7 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
     cmd = [
         sys.executable, "-m", "training", "train", "--model", run.model, "--preset", "small",
         "--width", str(run.width), "--output", run.output, "--cf-weight", str(run.cf_weight),
+        "--gamut-weight", str(run.gamut_weight),
         "--data", str(data_root / run.dataset / "train"), "--test", str(data_root / run.dataset / "test"),
         "--out", str(out / run.name), "--size", str(size), "--batch", str(batch), "--epochs", str(epochs),
         "--time-limit", str(seconds), "--resume",
@@ -57,7 +68,9 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
     if limit:
         cmd += ["--limit", str(limit)]
     if run.init_from:
-        cmd += ["--init-from", str(out / run.init_from / "last.pt")]
+        init = out / run.init_from / "last.pt"
+        # A zoo brought back from a GPU machine keeps only slim (generator, fp16) checkpoints.
+        cmd += ["--init-from", str(init if init.exists() else init.with_name("slim.pt"))]
     return cmd
 
 
@@ -68,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=150, help="upper bound; the time budget usually stops first")
-    parser.add_argument("--phase-seconds", type=float, nargs=2, default=(240.0, 150.0))
+    parser.add_argument("--phase-seconds", type=float, nargs=3, default=(250.0, 140.0, 170.0),
+                        help="time budget of each run in phases 1, 2 and 3")
     parser.add_argument("--only", nargs="*", default=None, help="run names to run (default: all)")
     parser.add_argument("--parallel", type=int, default=16, help="runs at once within a phase")
     parser.add_argument("--no-preload", action="store_true")
@@ -76,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     failed = []
-    for phase, seconds in ((1, args.phase_seconds[0]), (2, args.phase_seconds[1])):
+    for phase, seconds in enumerate(args.phase_seconds, start=1):
         runs = [r for r in RUNS if r.phase == phase and (args.only is None or r.name in args.only)]
         pending = list(runs)
         active: list[tuple[Run, subprocess.Popen]] = []

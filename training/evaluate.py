@@ -1,0 +1,141 @@
+"""Evaluate exported models exactly as users get them: through the engine, on every image of a folder.
+
+Writes ``<out>/results.csv`` and ``results.md`` (one row per model plus the gray baseline: PSNR,
+SSIM, colorfulness CF, delta-CF, gray fidelity, LPIPS, FID with N) and ``grid.png`` (gray | ground
+truth | each model).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from engine.colorize import colorize
+from engine.images import IMAGE_SUFFIXES, load_image
+from engine.registry import ModelRegistry, load_model
+from training import metrics
+from training.plots import comparison_grid
+
+log = logging.getLogger(__name__)
+
+BASELINE = "gray"
+FID_BATCH = 32
+
+
+def _model_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        files += sorted(p.glob("*.onnx")) if p.is_dir() else [p]
+    return files
+
+
+def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_rows: int = 6,
+             lpips: bool = True, fid: bool = True, label: str = "") -> list[dict]:
+    loaded = [load_model(f, provider="auto") for f in _model_files(models)]
+    # Names: the file stem, so variants of one model id stay apart in the table.
+    names = [m.path.stem for m in loaded]
+    registry = ModelRegistry(models=loaded, failures=[])
+    images = sorted(p for p in data.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if limit:
+        images = images[:limit]
+    if not images:
+        raise FileNotFoundError(f"{data}: no images")
+    out.mkdir(parents=True, exist_ok=True)
+    lp = metrics.Lpips() if lpips else None
+    fd = metrics.Fid() if fid else None
+    columns = [BASELINE, *names]
+    per: dict[str, dict[str, list[float]]] = {c: defaultdict(list) for c in columns}
+    feats: dict[str, list[np.ndarray]] = {c: [] for c in ["truth", *columns]}
+    pending: dict[str, list[np.ndarray]] = {c: [] for c in ["truth", *columns]}
+    grid_at = set(np.linspace(0, len(images) - 1, min(grid_rows, len(images))).round().astype(int).tolist())
+    grid: list[list[np.ndarray]] = []
+    started = time.perf_counter()
+
+    def flush(force: bool = False) -> None:
+        for key, batch in pending.items():
+            if batch and (force or len(batch) >= FID_BATCH):
+                feats[key].append(fd.features(batch))
+                batch.clear()
+
+    for index, path in enumerate(images):
+        with Image.open(path) as im:
+            truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        image = load_image(path)
+        result = colorize(image, registry.models)
+        preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}
+        for name, model in zip(names, registry.models):
+            preds[name] = result.results[model.model_id].rgb if len(set(registry.ids)) == len(registry.ids) else None
+        if any(v is None for v in preds.values()):  # two variants with one model id: run each alone
+            for name, model in zip(names, registry.models):
+                preds[name] = colorize(image, [model]).results[model.model_id].rgb
+        for name, pred in preds.items():
+            row = per[name]
+            row["psnr"].append(metrics.psnr(truth, pred))
+            row["ssim"].append(metrics.ssim(truth, pred))
+            row["cf"].append(metrics.colorfulness(pred))
+            row["cf_truth"].append(metrics.colorfulness(truth))
+            row["gray_mae"].append(metrics.gray_fidelity(image.gray, pred))
+        if lp is not None:
+            scores = lp([truth] * len(preds), list(preds.values()))
+            for name, score in zip(preds, scores):
+                per[name]["lpips"].append(score)
+        if fd is not None:
+            pending["truth"].append(truth)
+            for name, pred in preds.items():
+                pending[name].append(pred)
+            flush()
+        if index in grid_at:
+            grid.append([image.gray, truth, *[preds[n] for n in names]])
+        if (index + 1) % 100 == 0:
+            log.info("%d/%d images (%.0fs)", index + 1, len(images), time.perf_counter() - started)
+    rows = []
+    if fd is not None:
+        flush(force=True)
+        truth_feats = np.concatenate(feats["truth"])
+    for name in columns:
+        values = per[name]
+        cf_gap = np.abs(np.array(values["cf"]) - np.array(values["cf_truth"]))
+        row = {
+            "model": name,
+            "images": len(values["psnr"]),
+            "psnr": float(np.mean(values["psnr"])),
+            "ssim": float(np.mean(values["ssim"])),
+            "cf": float(np.mean(values["cf"])),
+            "cf_truth": float(np.mean(values["cf_truth"])),
+            "delta_cf": float(np.mean(cf_gap)),
+            "gray_mae": float(np.mean(values["gray_mae"])),
+            "lpips": float(np.mean(values["lpips"])) if values.get("lpips") else float("nan"),
+            "fid": metrics.Fid.distance(truth_feats, np.concatenate(feats[name])) if fd is not None else float("nan"),
+        }
+        rows.append(row)
+    _write(rows, out, label=label or data.name, fid_n=len(images) if fd is not None else 0)
+    comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
+    log.info("evaluated %d images with %d models in %.0fs", len(images), len(names), time.perf_counter() - started)
+    return rows
+
+
+def _write(rows: list[dict], out: Path, *, label: str, fid_n: int) -> None:
+    with (out / "results.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    fid_head = f"FID (N={fid_n})" if fid_n else "FID"
+    lines = [
+        f"### {label} ({rows[0]['images']} images; ground-truth CF {rows[0]['cf_truth']:.1f})",
+        "",
+        f"| model | PSNR dB | SSIM | CF | delta-CF | gray MAE | LPIPS | {fid_head} |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['cf']:.1f} | {r['delta_cf']:.1f} | "
+            f"{r['gray_mae']:.2f} | {r['lpips']:.4f} | {r['fid']:.1f} |"
+        )
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
