@@ -1,0 +1,106 @@
+"""Settings and About dialogs."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import __version__
+from engine.providers import PROVIDER_CHOICES
+from engine.registry import ModelRegistry
+from engine.saving import FORMAT_CHOICES
+
+from desktop.settings import Settings
+
+LICENSES = """
+<p><b>Data the shipped models learned from</b>: Imagenette (a 10-class subset of ImageNet; research and
+non-commercial use). Fruit and vegetable models: the Grocery Store Dataset (MIT).</p>
+<p><b>Components</b>: EfficientNet-Lite0 ImageNet weights (Apache-2.0), inside the Deep Koalarization model;
+ONNX Runtime (MIT); Qt for Python / PySide6 (LGPLv3); Pillow (MIT-CMU); NumPy (BSD).</p>
+<p>Every file Tintype saves is marked as colorized (IPTC digital source type
+<i>compositeWithTrainedAlgorithmicMedia</i>, plus a plain-text description): the colors are a model's guess.</p>
+"""
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Tintype settings")
+        self.provider = QComboBox()
+        self.provider.addItems(PROVIDER_CHOICES)
+        self.provider.setCurrentText(settings.provider)
+        self.output_dir = QLineEdit(settings.output_dir)
+        self.output_dir.setPlaceholderText("next to each photo")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.output_dir, 1)
+        row.addWidget(browse)
+        self.output_format = QComboBox()
+        self.output_format.addItems(FORMAT_CHOICES)
+        self.output_format.setCurrentText(settings.output_format)
+        self.keep_exif = QCheckBox("Copy the original EXIF (camera, date) into saved files")
+        self.keep_exif.setChecked(settings.keep_exif)
+        form = QFormLayout()
+        form.addRow("Run models on", self.provider)
+        form.addRow("Save to", row)
+        form.addRow("Format", self.output_format)
+        form.addRow("", self.keep_exif)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save results to", self.output_dir.text())
+        if folder:
+            self.output_dir.setText(folder)
+
+    def settings(self) -> Settings:
+        return Settings(
+            provider=self.provider.currentText(),
+            output_dir=self.output_dir.text().strip(),
+            output_format=self.output_format.currentText(),
+            keep_exif=self.keep_exif.isChecked(),
+        )
+
+
+class AboutDialog(QDialog):
+    def __init__(self, registry: ModelRegistry | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About Tintype")
+        self.resize(560, 480)
+        rows = ""
+        if registry is not None:
+            for m in registry.models:
+                c = m.contract
+                rows += (f"<tr><td><b>{c.display_name}</b></td><td>{c.model_id} v{c.model_version}</td>"
+                         f"<td>{c.training_data}</td><td>{m.provider_label}</td></tr>")
+            for failure in registry.failures:
+                rows += f"<tr><td colspan=4 style='color:#b00'>unavailable: {failure}</td></tr>"
+        text = QTextBrowser()
+        text.setOpenExternalLinks(False)
+        text.setHtml(
+            f"<h2>Tintype {__version__}</h2><p>Brings color back to black-and-white photographs with three "
+            f"models from a study of colorization: U-Net, Deep Koalarization and a conditional GAN.</p>"
+            f"<h3>Models</h3><table cellpadding=3>{rows or '<tr><td>none loaded</td></tr>'}</table>{LICENSES}"
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)

@@ -1,0 +1,75 @@
+"""Background work: each task is a QRunnable that owns a separate signals QObject and never touches
+widgets; results reach the UI thread through queued signals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from engine.colorize import colorize
+from engine.errors import CancelledError, TintypeError
+from engine.images import load_image
+from engine.registry import LoadedModel, ModelRegistry
+
+from desktop.qimage import thumbnail, to_qimage
+
+log = logging.getLogger(__name__)
+
+
+class ModelLoadSignals(QObject):
+    loaded = Signal(object)  # ModelRegistry
+
+
+class ModelLoadTask(QRunnable):
+    """Finds and loads the models (sessions are created here, once)."""
+
+    def __init__(self, folders: list[Path] | None, provider: str) -> None:
+        super().__init__()
+        self.folders, self.provider = folders, provider
+        self.signals = ModelLoadSignals()
+
+    def run(self) -> None:
+        registry = ModelRegistry.discover(self.folders, provider=self.provider)
+        self.signals.loaded.emit(registry)
+
+
+class ColorizeSignals(QObject):
+    loaded = Signal(int, object, object)  # item id, LoadedImage, QImage thumbnail
+    progress = Signal(int, int, int)  # item id, models done, models total
+    finished = Signal(int, object, object)  # item id, ColorizeResult, {model id: QImage}
+    failed = Signal(int, str)  # item id, one-line reason
+    cancelled = Signal(int)
+
+
+class ColorizeTask(QRunnable):
+    """Load one photo and colorize it with every model."""
+
+    def __init__(self, item_id: int, path: Path, models: list[LoadedModel], cancel: threading.Event) -> None:
+        super().__init__()
+        self.item_id, self.path, self.models, self.cancel = item_id, path, models, cancel
+        self.signals = ColorizeSignals()
+
+    def run(self) -> None:
+        try:
+            if self.cancel.is_set():
+                raise CancelledError("cancelled")
+            image = load_image(self.path)
+            self.signals.loaded.emit(self.item_id, image, thumbnail(image.gray))
+            result = colorize(
+                image,
+                self.models,
+                progress=lambda done, total, _mid: self.signals.progress.emit(self.item_id, done, total),
+                cancelled=self.cancel.is_set,
+            )
+            previews = {mid: to_qimage(r.rgb) for mid, r in result.results.items()}
+            previews["__gray__"] = to_qimage(image.gray)
+            self.signals.finished.emit(self.item_id, result, previews)
+        except CancelledError:
+            self.signals.cancelled.emit(self.item_id)
+        except TintypeError as exc:
+            self.signals.failed.emit(self.item_id, str(exc))
+        except MemoryError:
+            self.signals.failed.emit(self.item_id, f"{self.path.name}: not enough memory for this image")
