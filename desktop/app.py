@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_selftest(args.models_dir)
 
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from desktop.controller import MainController
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tintype")
     app.setOrganizationName("Tintype")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tintype.png")))
     window = MainWindow()
     controller = MainController(window, load_settings(), model_dirs=args.models_dir, ask_user=args.screenshot is None)
     window.show()

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from engine.colorize import colorize
 from engine.images import IMAGE_SUFFIXES, load_image
+from engine.model_ids import sort_key
 from engine.registry import ModelRegistry, load_model
 from training import metrics
 from training.plots import comparison_grid
@@ -38,6 +39,7 @@ def _model_files(paths: list[Path]) -> list[Path]:
 def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_rows: int = 6,
              lpips: bool = True, fid: bool = True, label: str = "") -> list[dict]:
     loaded = [load_model(f, provider="auto") for f in _model_files(models)]
+    loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
     names = [m.path.stem for m in loaded]
     registry = ModelRegistry(models=loaded, failures=[])

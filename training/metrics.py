@@ -89,5 +89,5 @@ class Fid:
 
         mu1, mu2 = ref.mean(0), other.mean(0)
         s1, s2 = np.cov(ref, rowvar=False), np.cov(other, rowvar=False)
-        root, _ = scipy.linalg.sqrtm(s2 @ s1, disp=False)
+        root = scipy.linalg.sqrtm(s2 @ s1)
         return float(np.real(np.square(mu2 - mu1).sum() + np.trace(s1 + s2 - 2 * root)))

@@ -1,0 +1,25 @@
+import csv
+from pathlib import Path
+
+from tests.conftest import build_tiny_onnx
+from training.evaluate import evaluate
+
+
+def test_evaluate_writes_tables_and_grid(tmp_path, color_folder):
+    models = tmp_path / "m"
+    models.mkdir()
+    build_tiny_onnx(models / "unet.onnx", model_id="unet")
+    build_tiny_onnx(models / "cgan.onnx", model_id="cgan", output="lab_ab")
+    (color_folder / "broken.jpg").unlink()
+    out = tmp_path / "eval"
+    rows = evaluate(models=[models], data=color_folder, out=out, limit=6, grid_rows=3, lpips=True, fid=True)
+    assert [r["model"] for r in rows] == ["gray", "unet", "cgan"]
+    gray = rows[0]
+    assert gray["cf"] == 0 and gray["gray_mae"] == 0 and gray["psnr"] > 10
+    for r in rows:
+        assert r["images"] == 6 and 0 <= r["ssim"] <= 1 and r["lpips"] >= 0 and r["fid"] == r["fid"]
+        assert r["gray_mae"] <= 1.0
+    table = (out / "results.md").read_text()
+    assert "| gray |" in table and "FID (N=6)" in table
+    assert list(csv.DictReader((out / "results.csv").open()))[1]["model"] == "unet"
+    assert (out / "grid.png").stat().st_size > 1000

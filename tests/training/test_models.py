@@ -1,0 +1,62 @@
+import pytest
+import torch
+
+from training.colorspace import colorfulness, gray_from_rgb, lab_to_rgb, rgb_to_lab
+from training.config import preset_config
+from training.flops import describe
+from training.models import build_generator
+from training.models.discriminator import Discriminator
+
+
+@pytest.mark.parametrize("model_id", ["unet", "koala", "cgan"])
+@pytest.mark.parametrize("output", ["rgb", "lab_ab"])
+def test_forward_at_two_sizes(model_id, output):
+    model = build_generator(preset_config(model_id, "tiny", output=output)).eval()
+    for size in (32, 64):
+        with torch.no_grad():
+            out = model(torch.rand(2, 1, size, size) * 2 - 1)
+        assert out.shape == (2, 3 if output == "rgb" else 2, size, size)
+        assert out.abs().max() <= 1.0
+
+
+def test_paper_unet_has_the_study_widths():
+    model = build_generator(preset_config("unet", "paper"))
+    assert model.channels == [64, 128, 256, 512, 1024]
+
+
+def test_koala_fusion_has_1256_channels_and_frozen_classifier():
+    model = build_generator(preset_config("koala", "paper"))
+    assert model.fusion[0].in_channels == 1256
+    assert model.classifier.dim == 1000
+    assert not any(p.requires_grad for p in model.classifier.parameters())
+    model.train()
+    assert not model.classifier.training  # stays in eval mode: BatchNorm statistics frozen
+
+
+def test_discriminator_shape():
+    d = Discriminator(size=32, width=0.125)
+    p = d(torch.zeros(3, 1, 32, 32), torch.zeros(3, 3, 32, 32))
+    assert p.shape == (3,) and ((p > 0) & (p < 1)).all()
+    assert d.mlp[1].out_features == 15
+
+
+def test_colorspace_matches_engine():
+    import numpy as np
+
+    from engine.color import rgb_to_lab as np_rgb_to_lab
+
+    rgb = torch.rand(2, 3, 8, 8)
+    lab = rgb_to_lab(rgb)
+    ref = np_rgb_to_lab(rgb.permute(0, 2, 3, 1).numpy())
+    assert np.abs(lab.permute(0, 2, 3, 1).numpy() - ref).max() < 1e-3
+    assert (lab_to_rgb(lab) - rgb).abs().max() < 2e-3
+    gray = gray_from_rgb(rgb)
+    assert torch.allclose(gray[:, 0], 0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2], atol=1e-6)
+    assert torch.allclose(colorfulness(gray.expand(-1, 3, -1, -1)), torch.zeros(2), atol=0.01)
+
+
+def test_info_counts():
+    trainable, total, flops = describe(preset_config("unet", "tiny"), size=32)
+    assert trainable == total > 0 and flops > 0
+    trainable, total, _ = describe(preset_config("koala", "tiny"), size=32)
+    assert trainable < total  # the classifier is frozen
