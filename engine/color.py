@@ -8,6 +8,7 @@ computes, so a colorized result converted back to gray gives the input gray.
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 # BT.601 luma weights, as Pillow's convert("L") uses them.
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -88,31 +89,42 @@ def chroma_of(rgb01: np.ndarray) -> np.ndarray:
     return np.stack([cb, cr], axis=-1).astype(np.float32)
 
 
-def apply_chroma(gray: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
-    """Full-resolution uint8 gray ``HxW`` + chroma planes ``HxW`` float32 -> uint8 RGB ``HxWx3``.
-
-    The luma of the result equals ``gray`` up to rounding: where a color would leave the RGB cube, its
-    chroma is scaled toward gray (which has the same luma) instead of clipping channels, which would
-    change the brightness. Works in place on ``cb``/``cr`` to avoid full-resolution copies.
-    """
-    y = gray.astype(np.float32)
-    # Offsets from gray per channel; each has zero luma by construction of BT.601.
-    d_r = cr * np.float32(1.402)
-    d_b = cb * np.float32(1.772)
-    d_g = cb * np.float32(-0.344136)
-    d_g -= cr * np.float32(0.714136)
-    # Largest t in [0, 1] with y + t*d inside [0, 255] for all three channels.
-    t = np.ones_like(y)
-    headroom = np.float32(255.0) - y
-    for d in (d_r, d_g, d_b):
+def gamut_scale(cb: np.ndarray, cr: np.ndarray, y_min: np.ndarray, y_max: np.ndarray) -> np.ndarray:
+    """Largest t in [0, 1] per pixel such that gray + t * chroma stays inside the RGB cube for every
+    luma in ``[y_min, y_max]``. Scaling chroma toward gray keeps the luma (gray has the same luma);
+    clipping channels instead would change the brightness."""
+    t = np.ones_like(cb, dtype=np.float32)
+    y_min = y_min.astype(np.float32)
+    headroom = np.float32(255.0) - y_max.astype(np.float32)
+    for d in (cr * np.float32(1.402), cb * np.float32(-0.344136) - cr * np.float32(0.714136), cb * np.float32(1.772)):
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.minimum(t, np.where(d > 0, headroom / d, np.where(d < 0, -y / d, 1.0)), out=t)
-    np.clip(t, 0.0, 1.0, out=t)
-    out = np.empty(gray.shape + (3,), dtype=np.uint8)
-    for channel, d in enumerate((d_r, d_g, d_b)):
-        d *= t
-        d += y
-        d += np.float32(0.5)
-        np.clip(d, 0.0, 255.0, out=d)
-        out[..., channel] = d.astype(np.uint8)
-    return out
+            limit = np.where(d > 1e-6, headroom / d, np.where(d < -1e-6, -y_min / d, 1.0))
+        np.minimum(t, limit, out=t)
+    return np.clip(t, 0.0, 1.0)
+
+
+def recombine(gray: np.ndarray, chroma: np.ndarray) -> np.ndarray:
+    """Full-resolution uint8 gray ``HxW`` + low-resolution chroma ``hxwx2`` (Cb, Cr centred on 0)
+    -> uint8 RGB ``HxWx3``.
+
+    The chroma is first limited to the gamut using the darkest and brightest gray under each
+    low-res cell, then upsampled bicubically
+    and merged with the untouched gray in Pillow's C code: no full-resolution float arrays, and the
+    result's luma equals ``gray`` up to rounding.
+    """
+    height, width = gray.shape
+    h, w = chroma.shape[:2]
+    ky, kx = max(1, height // h), max(1, width // w)
+    blocks = gray[: (height // ky) * ky, : (width // kx) * kx].reshape(height // ky, ky, width // kx, kx)
+    lo = Image.fromarray(blocks.min(axis=(1, 3))).resize((w, h), Image.Resampling.NEAREST)
+    hi = Image.fromarray(blocks.max(axis=(1, 3))).resize((w, h), Image.Resampling.NEAREST)
+    cb, cr = chroma[..., 0], chroma[..., 1]
+    t = gamut_scale(cb, cr, np.asarray(lo), np.asarray(hi))
+    planes = [
+        Image.fromarray(np.clip(np.rint(c * t + 128.0), 0, 255).astype(np.uint8)).resize(
+            (width, height), Image.Resampling.BICUBIC
+        )
+        for c in (cb, cr)
+    ]
+    merged = Image.merge("YCbCr", (Image.fromarray(gray), *planes)).convert("RGB")
+    return np.asarray(merged)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from engine.color import apply_chroma, chroma_of, gray_to_model_input, prediction_to_rgb
+from engine.color import chroma_of, gray_to_model_input, prediction_to_rgb, recombine
 from engine.errors import CancelledError
 from engine.images import LoadedImage
 from engine.registry import LoadedModel
@@ -71,24 +71,18 @@ def letterbox_gray(gray: np.ndarray, box: Letterbox) -> np.ndarray:
     return np.pad(np.asarray(small), pad, mode="edge")
 
 
-def upsample_chroma(chroma: np.ndarray, box: Letterbox, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """Low-res chroma ``SxSx2`` -> two full-resolution float32 planes ``HxW`` (bicubic)."""
-    region = (box.x0, box.y0, box.x0 + box.width, box.y0 + box.height)
-    planes = []
-    for channel in range(2):
-        plane = Image.fromarray(np.ascontiguousarray(chroma[..., channel]), mode="F")
-        planes.append(np.asarray(plane.resize((width, height), Image.Resampling.BICUBIC, box=region)))
-    return planes[0].copy(), planes[1].copy()
+def crop_to_photo(array: np.ndarray, box: Letterbox) -> np.ndarray:
+    """The part of a model-size ``SxS[xC]`` array that covers the photo (drops the padding)."""
+    return array[box.y0 : box.y0 + box.height, box.x0 : box.x0 + box.width]
 
 
 def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
     """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size."""
     started = time.perf_counter()
     size = model.contract.input_size
-    width, height = image.size
     boxed = {} if boxed is None else boxed
     if size not in boxed:
-        box = Letterbox.fit(width, height, size)
+        box = Letterbox.fit(*image.size, size)
         boxed[size] = (box, letterbox_gray(image.gray, box))
     box, small = boxed[size]
     batch = gray_to_model_input(small)[None, None]
@@ -96,8 +90,7 @@ def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tu
     prediction = model.predict(batch)[0]
     inference = time.perf_counter() - infer_started
     rgb_small = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
-    cb, cr = upsample_chroma(chroma_of(rgb_small), box, width, height)
-    rgb = apply_chroma(image.gray, cb, cr)
+    rgb = recombine(image.gray, crop_to_photo(chroma_of(rgb_small), box))
     return ModelResult(
         model_id=model.model_id,
         display_name=model.contract.display_name,
