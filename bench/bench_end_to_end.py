@@ -22,54 +22,38 @@ SIZES_MP = (0.3, 3.0, 12.0, 24.0)
 
 
 def one_case(megapixels: float, models: str, repeats: int = 3) -> dict:
-    from engine.colorize import Letterbox, letterbox_gray, upsample_chroma
-    from engine.color import apply_chroma, chroma_of, gray_to_model_input, prediction_to_rgb
+    from engine.colorize import colorize
     from engine.images import load_image
     from engine.registry import ModelRegistry
     from engine.saving import default_output_path, save_result
-    from engine.colorize import ModelResult
 
     registry = ModelRegistry.discover([MODELS], provider="cpu")
     chosen = registry.select(None if models == "all" else [models])
     with tempfile.TemporaryDirectory() as tmp:
         src = photo(megapixels, Path(tmp) / "photo.jpg")
         best: dict | None = None
-        for attempt in range(repeats):
-            t = {"decode": 0.0, "color_math": 0.0, "inference": 0.0, "encode": 0.0}
+        for _ in range(repeats):
             start = time.perf_counter()
             image = load_image(src)
-            t["decode"] = time.perf_counter() - start
-            boxed = {}
-            for model in chosen:
-                s0 = time.perf_counter()
-                size = model.contract.input_size
-                if size not in boxed:
-                    box = Letterbox.fit(*image.size, size)
-                    boxed[size] = (box, letterbox_gray(image.gray, box))
-                box, small = boxed[size]
-                batch = gray_to_model_input(small)[None, None]
-                s1 = time.perf_counter()
-                pred = model.predict(batch)[0]
-                s2 = time.perf_counter()
-                rgb_small = prediction_to_rgb(pred, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
-                cb, cr = upsample_chroma(chroma_of(rgb_small), box, *image.size)
-                rgb = apply_chroma(image.gray, cb, cr)
-                del cb, cr
-                s3 = time.perf_counter()
-                result = ModelResult(model.model_id, model.contract.display_name, model.contract.model_version, rgb,
-                                     s3 - s0, s2 - s1, "CPU")
-                save_result(image, result, default_output_path(src, model.model_id, "JPEG", folder=Path(tmp)), fmt="JPEG",
-                            overwrite=True)
-                s4 = time.perf_counter()
-                t["color_math"] += (s1 - s0) + (s3 - s2)
-                t["inference"] += s2 - s1
-                t["encode"] += s4 - s3
-                del rgb, result
-            t["total"] = time.perf_counter() - start
+            decoded = time.perf_counter()
+            result = colorize(image, chosen)
+            colorized = time.perf_counter()
+            for model_result in result.results.values():
+                target = default_output_path(src, model_result.model_id, "JPEG", folder=Path(tmp))
+                save_result(image, model_result, target, fmt="JPEG", overwrite=True)
+            done = time.perf_counter()
+            inference = sum(r.inference_seconds for r in result.results.values())
+            t = {
+                "decode": decoded - start,
+                "inference": inference,
+                "color_math": (colorized - decoded) - inference,
+                "encode": done - colorized,
+                "total": done - start,
+            }
             if best is None or t["total"] < best["total"]:
                 best = t
-            del image
-        best.update(megapixels=megapixels, models=models, width_height=None, peak_rss_mb=peak_rss_mb())
+            del image, result
+        best.update(megapixels=megapixels, models=models, peak_rss_mb=peak_rss_mb())
         best["outside_inference"] = best["total"] - best["inference"]
         return best
 
