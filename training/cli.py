@@ -113,10 +113,26 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from training.export import export
 
-    report = export(args.checkpoint, args.output, version=args.version)
+    report = export(args.checkpoint, args.output, version=args.version, real_gray=_sample_gray(args.checkpoint))
     print(f"wrote {report.path} ({report.size_bytes / 1e6:.1f} MB); max |onnxruntime - torch|: "
           f"{report.parity_random:.2e} on random input, {report.parity_real:.2e} on an image")
     return 0
+
+
+def _sample_gray(checkpoint: Path):
+    """A real photo (the first bundled sample) at the model's size, for the export's parity check."""
+    import numpy as np
+    from PIL import Image
+
+    from engine.registry import resources_dir
+    from training.checkpoint import checkpoint_configs, load_checkpoint
+
+    samples = sorted((resources_dir() / "samples").glob("*.jpg"))
+    if not samples:
+        return None
+    size = checkpoint_configs(load_checkpoint(checkpoint))[0].size
+    with Image.open(samples[0]) as image:
+        return np.asarray(image.convert("L").resize((size, size), Image.Resampling.BILINEAR))
 
 
 def cmd_info(args: argparse.Namespace) -> int:

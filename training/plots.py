@@ -31,6 +31,27 @@ def plot_losses(csv_path: Path, png_path: Path, *, title: str) -> None:
     plt.close(fig)
 
 
+def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str) -> None:
+    """Train (solid) and test (dashed) loss of several runs on one figure, one color per run."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=110)
+    for index, (label, path) in enumerate(csv_paths.items()):
+        with Path(path).open() as f:
+            rows = list(csv.DictReader(f))
+        epochs = [int(r["epoch"]) for r in rows]
+        color = f"C{index}"
+        ax.plot(epochs, [float(r["train_loss"]) for r in rows], color=color, label=f"{label} train")
+        ax.plot(epochs, [float(r["test_loss"]) for r in rows], color=color, linestyle="--", label=f"{label} test")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE of the model's output")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(png_path)
+    plt.close(fig)
+
+
 def comparison_grid(rows: list[list[np.ndarray]], headers: list[str], png_path: Path, *, cell: int = 160) -> None:
     """Rows of uint8 RGB images (gray | ground truth | each model) under column headers."""
     n_rows, n_cols = len(rows), len(headers)

@@ -317,7 +317,7 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
     if rt.main and trainer.history:
         from training.plots import plot_losses
 
-        plot_losses(out / "loss.csv", out / "loss.png", title=f"{config.model.model_id} on {Path(config.data).name}")
+        plot_losses(out / "loss.csv", out / "loss.png", title=f"{config.model.model_id} on {Path(config.data).parent.name}/{Path(config.data).name}")
     if rt.distributed:
         dist.destroy_process_group()
     return ckpt

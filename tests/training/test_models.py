@@ -60,3 +60,18 @@ def test_info_counts():
     assert trainable == total > 0 and flops > 0
     trainable, total, _ = describe(preset_config("koala", "tiny"), size=32)
     assert trainable < total  # the classifier is frozen
+
+
+def test_koala_with_local_vgg16_conv_weights():
+    """The study's VGG16, from the conv weights in ../shared/weights: the fusion vector is 512-d."""
+    from pathlib import Path
+
+    weights = Path(__file__).resolve().parents[3] / "shared" / "weights" / "vgg_features_imagenet_torchvision.pth"
+    if not weights.exists():
+        pytest.skip("shared VGG16 weights not present beside this checkout")
+    model = build_generator(preset_config("koala", "tiny", classifier="vgg16-features", classifier_weights=str(weights))).eval()
+    assert model.classifier.dim == 512 and model.fusion[0].in_channels == 512 + 32
+    with torch.no_grad():
+        vector = model.classifier(torch.zeros(1, 1, 32, 32))
+        out = model(torch.zeros(1, 1, 32, 32))
+    assert vector.shape == (1, 512) and vector.abs().sum() > 0 and out.shape == (1, 3, 32, 32)
