@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-../shared/datasets}
 PY=${PYTHON:-.venv/bin/python}
-GENERAL=(general-unet-rgb general-unet-ft general-koala general-koala-ft general-cgan-scratch general-cgan general-cgan-cf1)
+GENERAL=(general-unet-rgb general-unet general-unet-ft general-unet-cpu general-koala general-koala-ft general-koala-mse general-cgan-scratch general-cgan general-cgan-cf1 general-cgan-cf3)
 PRODUCE=(produce-unet produce-koala produce-cgan-scratch produce-cgan)
 stage() { rm -rf "runs/eval/models-$1" && mkdir -p "runs/eval/models-$1"; shift_name=$1; shift; for m in "$@"; do ln -s "$PWD/runs/onnx/${m%%-*}/$m.onnx" "runs/eval/models-$shift_name/"; done; }
 stage general "${GENERAL[@]}"

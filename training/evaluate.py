@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from engine.colorize import colorize
 from engine.images import IMAGE_SUFFIXES, load_image
 from engine.model_ids import sort_key
-from engine.registry import ModelRegistry, load_model
+from engine.registry import load_model
 from training import metrics
 from training.plots import comparison_grid
 
@@ -42,7 +42,6 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
     names = [m.path.stem for m in loaded]
-    registry = ModelRegistry(models=loaded, failures=[])
     images = sorted(p for p in data.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if limit:
         images = images[:limit]
@@ -69,13 +68,10 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
         with Image.open(path) as im:
             truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
         image = load_image(path)
-        result = colorize(image, registry.models)
         preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}
-        for name, model in zip(names, registry.models):
-            preds[name] = result.results[model.model_id].rgb if len(set(registry.ids)) == len(registry.ids) else None
-        if any(v is None for v in preds.values()):  # two variants with one model id: run each alone
-            for name, model in zip(names, registry.models):
-                preds[name] = colorize(image, [model]).results[model.model_id].rgb
+        # One model at a time: variants of one model id (general-unet, general-unet-ft) stay apart.
+        for name, model in zip(names, loaded):
+            preds[name] = colorize(image, [model]).results[model.model_id].rgb
         for name, pred in preds.items():
             row = per[name]
             row["psnr"].append(metrics.psnr(truth, pred))
