@@ -8,7 +8,7 @@ export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
 export TINTYPE_EFFICIENTNET_WEIGHTS=$PWD/.gpu/effnet_lite0_fp16.pth
 mkdir -p /tmp/zoo && cp -r .gpu/zoo/* /tmp/zoo/
 python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds 0 0 "${PHASE3:-165}" --batch 64 \
-  --only general-unet-ft general-unet-mse general-koala-ft general-koala-mse general-cgan-cf1 general-cgan-cf3 2>&1 | tee "$OUT/zoo3.log"
+  --phases 3 --only general-unet-ft general-unet-mse general-koala-ft general-koala-mse general-cgan-cf1 general-cgan-cf3 2>&1 | tee "$OUT/zoo3.log"
 mkdir -p /tmp/pack
 for run in /tmp/zoo/*/; do
   name=$(basename "$run")

@@ -1,5 +1,5 @@
 """Shrink the training photos so they travel to a lent GPU machine (64 MiB limit): shorter side to
---size (default 128) as JPEG (quality 85 by default), same folder layout. Training there runs at that size."""
+--size (default 128) as JPEG (quality 80 by default), same folder layout. Training there runs at that size."""
 
 import argparse
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +11,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("src", type=Path)
 parser.add_argument("dst", type=Path)
 parser.add_argument("--size", type=int, default=128)
-parser.add_argument("--quality", type=int, default=85)
+parser.add_argument("--quality", type=int, default=80)
+parser.add_argument("--every", type=int, default=1, help="keep every N-th file (sorted), to fit the transfer")
 args = parser.parse_args()
 
 
@@ -25,7 +26,7 @@ def one(path: Path) -> None:
         im.save(out, quality=args.quality)
 
 
-files = [p for p in args.src.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
+files = sorted(p for p in args.src.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})[:: args.every]
 with ThreadPoolExecutor(4) as pool:
     list(pool.map(one, files))
 print(f"{len(files)} images -> {args.dst}")

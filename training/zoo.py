@@ -69,7 +69,8 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
         "--data", str(data_root / run.dataset / "train"), "--test", str(data_root / run.dataset / "test"),
         "--out", str(out / run.name), "--size", str(size), "--batch", str(run.batch or batch),
         "--epochs", str(run.epochs or epochs), "--lr", str(run.lr),
-        "--time-limit", str(seconds), "--resume",
+        # A run with its own epoch count is not cut by the phase's time budget.
+        "--time-limit", str(0.0 if run.epochs else seconds), "--resume",
     ]
     if preload:
         cmd.append("--preload")
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-seconds", type=float, nargs=3, default=(250.0, 140.0, 170.0),
                         help="time budget of each run in phases 1, 2 and 3")
     parser.add_argument("--only", nargs="*", default=None, help="run names to run (default: all)")
+    parser.add_argument("--phases", nargs="*", type=int, default=[1, 2, 3], help="phases to run (default: all)")
     parser.add_argument("--parallel", type=int, default=16, help="runs at once within a phase")
     parser.add_argument("--no-preload", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="images per run (smoke tests)")
@@ -99,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     failed = []
     for phase, seconds in enumerate(args.phase_seconds, start=1):
+        if phase not in args.phases:
+            continue
         runs = [r for r in RUNS if r.phase == phase and (args.only is None or r.name in args.only)]
         pending = list(runs)
         active: list[tuple[Run, subprocess.Popen]] = []
