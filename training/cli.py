@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--grid", type=int, default=6, help="rows in the comparison grid")
     v.add_argument("--no-lpips", action="store_true")
     v.add_argument("--no-fid", action="store_true")
+    v.add_argument("--fid-max", type=int, default=0, help="compute FID on at most N evenly spaced images (0: all)")
     v.add_argument("--label", default="", help="name of the data set in the tables")
     v.set_defaults(func=cmd_evaluate)
     return parser
@@ -166,5 +167,5 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate
 
     evaluate(models=args.models, data=args.data, out=args.out, limit=args.limit, grid_rows=args.grid,
-             lpips=not args.no_lpips, fid=not args.no_fid, label=args.label or args.data.name)
+             lpips=not args.no_lpips, fid=not args.no_fid, fid_max=args.fid_max, label=args.label or args.data.name)
     return 0

@@ -37,7 +37,7 @@ def _model_files(paths: list[Path]) -> list[Path]:
 
 
 def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_rows: int = 6,
-             lpips: bool = True, fid: bool = True, label: str = "") -> list[dict]:
+             lpips: bool = True, fid: bool = True, fid_max: int = 0, label: str = "") -> list[dict]:
     loaded = [load_model(f, provider="auto") for f in _model_files(models)]
     loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
@@ -54,6 +54,9 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     per: dict[str, dict[str, list[float]]] = {c: defaultdict(list) for c in columns}
     feats: dict[str, list[np.ndarray]] = {c: [] for c in ["truth", *columns]}
     pending: dict[str, list[np.ndarray]] = {c: [] for c in ["truth", *columns]}
+    # FID costs an Inception-v3 pass per image and column: ``fid_max`` spreads a smaller sample evenly.
+    fid_n = min(len(images), fid_max) if fid_max else len(images)
+    fid_at = set(np.linspace(0, len(images) - 1, fid_n).round().astype(int).tolist())
     grid_at = set(np.linspace(0, len(images) - 1, min(grid_rows, len(images))).round().astype(int).tolist())
     grid: list[list[np.ndarray]] = []
     started = time.perf_counter()
@@ -83,7 +86,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
             scores = lp([truth] * len(preds), list(preds.values()))
             for name, score in zip(preds, scores):
                 per[name]["lpips"].append(score)
-        if fd is not None:
+        if fd is not None and index in fid_at:
             pending["truth"].append(truth)
             for name, pred in preds.items():
                 pending[name].append(pred)
@@ -112,7 +115,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
             "fid": metrics.Fid.distance(truth_feats, np.concatenate(feats[name])) if fd is not None else float("nan"),
         }
         rows.append(row)
-    _write(rows, out, label=label or data.name, fid_n=len(images) if fd is not None else 0)
+    _write(rows, out, label=label or data.name, fid_n=len(fid_at) if fd is not None else 0)
     comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
     log.info("evaluated %d images with %d models in %.0fs", len(images), len(names), time.perf_counter() - started)
     return rows
