@@ -19,20 +19,31 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZE, BATCH, STEPS = 128, 8, 3
 
 
-def cpu_rows() -> list[dict]:
+def measure(*, batch: int, steps: int, amp: bool) -> list[dict]:
+    """Images/s of optimisation steps for each shipped model on this machine's device."""
     rows = []
+    runtime = setup_runtime()
     for model_id, width in (("unet", 0.375), ("koala", 0.5), ("cgan", 0.375)):
         mc = preset_config(model_id, "small", width=width, output="lab_ab")
-        trainer = Trainer(TrainConfig(model=mc, data="-", size=SIZE, batch=BATCH), setup_runtime())
-        gray = torch.randint(0, 256, (BATCH, 1, SIZE, SIZE), dtype=torch.uint8)
-        rgb = torch.randint(0, 256, (BATCH, 3, SIZE, SIZE), dtype=torch.uint8)
-        trainer.step(gray, rgb)  # warm-up
+        trainer = Trainer(TrainConfig(model=mc, data="-", size=SIZE, batch=batch, amp=amp), runtime)
+        gray = torch.randint(0, 256, (batch, 1, SIZE, SIZE), dtype=torch.uint8, device=runtime.device)
+        rgb = torch.randint(0, 256, (batch, 3, SIZE, SIZE), dtype=torch.uint8, device=runtime.device)
+        for _ in range(3):
+            trainer.step(gray, rgb)  # warm-up (cuDNN autotuning, allocator)
+        if runtime.device.type == "cuda":
+            torch.cuda.synchronize()
         start = time.perf_counter()
-        for _ in range(STEPS):
-            trainer.step(gray, rgb)
-        rows.append({"model": model_id, "device": "CPU (2 cores)", "size": SIZE,
-                     "images_per_s": STEPS * BATCH / (time.perf_counter() - start)})
+        for _ in range(steps):
+            trainer.step(gray, rgb)  # .item() in step() synchronises each step
+        seconds = time.perf_counter() - start
+        name = torch.cuda.get_device_name() if runtime.device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
+        rows.append({"model": model_id, "device": name, "amp": amp and runtime.device.type == "cuda",
+                     "size": SIZE, "batch": batch, "images_per_s": steps * batch / seconds})
     return rows
+
+
+def cpu_rows() -> list[dict]:
+    return measure(batch=BATCH, steps=STEPS, amp=False)
 
 
 def gpu_rows() -> list[dict]:
@@ -46,4 +57,8 @@ def gpu_rows() -> list[dict]:
 
 
 if __name__ == "__main__":
-    print(json.dumps({"cpu": cpu_rows(), "gpu_zoo": gpu_rows()}, indent=1))
+    if torch.cuda.is_available():
+        # On a GPU machine: bf16 mixed precision against plain fp32, one model alone on the card.
+        print(json.dumps({"gpu": measure(batch=64, steps=30, amp=True) + measure(batch=64, steps=30, amp=False)}, indent=1))
+    else:
+        print(json.dumps({"cpu": cpu_rows(), "gpu_zoo": gpu_rows()}, indent=1))
