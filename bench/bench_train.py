@@ -47,9 +47,14 @@ def cpu_rows() -> list[dict]:
 
 
 def gpu_rows() -> list[dict]:
+    from training.checkpoint import load_checkpoint
+
     rows = []
     for path in sorted((ROOT / "runs" / "zoo").glob("general-*/loss.csv")):
         data = list(csv.DictReader(path.open()))
+        ckpt = next((p for p in (path.with_name("slim.pt"), path.with_name("last.pt")) if p.exists()), None)
+        if ckpt is None or not str(load_checkpoint(ckpt).get("device", "")).startswith("cuda"):
+            continue  # only runs that trained on a GPU
         if data:
             best = max(float(r["images_per_s"]) for r in data)
             rows.append({"run": path.parent.name, "epochs": len(data), "images_per_s": best})

@@ -53,6 +53,10 @@ def main() -> None:
                      f"{r['achieved']:.0f} | {100 * r['achieved'] / models['matmul_gflops']:.0f}% |")
     lines += [
         "",
+        "FLOPs are counted on the ONNX graph (Conv, ConvTranspose, Gemm, MatMul). ONNX shape inference cannot "
+        "follow the Koalarization's classifier past its Resize to 224x224, so koala's figure leaves most of "
+        "EfficientNet-Lite0 out and is a lower bound (`python -m training info` counts 2.02 GFLOPs in torch).",
+        "",
         "## End to end (gray JPEG in, colorize, stamp, JPEG out)",
         "",
         "Best of three runs; each case in a fresh process, so the peak resident memory (VmHWM) is its own.",
@@ -103,6 +107,11 @@ def main() -> None:
         ]
         for r in train["gpu_zoo"]:
             lines.append(f"| {r['run']} | {r['epochs']} | {r['images_per_s']:.0f} |")
+    lines += [
+        "",
+        "Mixed precision against fp32 on a GPU was not measured: this session's 15 GPU minutes went to "
+        "training the zoo. On a GPU machine, `python bench/bench_train.py` prints both (one model alone on the card).",
+    ]
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -13,6 +13,6 @@ PRODUCE=(produce-unet produce-koala produce-cgan-scratch produce-cgan)
 stage() { rm -rf "runs/eval/models-$1" && mkdir -p "runs/eval/models-$1"; shift_name=$1; shift; for m in "$@"; do ln -s "$PWD/runs/onnx/${m%%-*}/$m.onnx" "runs/eval/models-$shift_name/"; done; }
 stage general "${GENERAL[@]}"
 stage all "${GENERAL[@]}" "${PRODUCE[@]}"
-$PY -m training evaluate --models runs/eval/models-general --data "$DATA/general/test" --out runs/eval/general-test --label general/test --fid-max 250
+[ "${SKIP_GENERAL:-0}" = 1 ] || $PY -m training evaluate --models runs/eval/models-general --data "$DATA/general/test" --out runs/eval/general-test --label general/test --fid-max 250
 $PY -m training evaluate --models runs/eval/models-all --data "$DATA/produce/test" --out runs/eval/produce-test --label produce/test --fid-max 100
 $PY -m training evaluate --models runs/eval/models-all --data "$DATA/produce/white" --out runs/eval/produce-white --label produce/white

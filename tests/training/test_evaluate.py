@@ -11,6 +11,10 @@ def test_evaluate_writes_tables_and_grid(tmp_path, color_folder):
     build_tiny_onnx(models / "unet.onnx", model_id="unet")
     build_tiny_onnx(models / "cgan.onnx", model_id="cgan", output="lab_ab")
     (color_folder / "broken.jpg").unlink()
+    from PIL import Image
+
+    # Photos of different shapes in one FID batch (as in produce/).
+    Image.open(color_folder / "img1.jpg").resize((40, 64)).save(color_folder / "a_tall.jpg")
     out = tmp_path / "eval"
     rows = evaluate(models=[models], data=color_folder, out=out, limit=6, grid_rows=3, lpips=True, fid=True)
     assert [r["model"] for r in rows] == ["gray", "unet", "cgan"]
