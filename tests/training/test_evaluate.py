@@ -1,5 +1,4 @@
 import csv
-from pathlib import Path
 
 from tests.conftest import build_tiny_onnx
 from training.evaluate import evaluate
