@@ -112,3 +112,17 @@ def test_names_and_formats(tmp_path):
     assert output_format("JPEG", "png") == "PNG" and output_format("PNG", "jpg") == "JPEG"
     with pytest.raises(OutputError):
         output_format("PNG", "exr")
+
+
+def test_alpha_is_carried_into_the_saved_file(models_dir, tmp_path):
+    rng = np.random.default_rng(3)
+    gray = rng.integers(0, 256, size=(30, 40), dtype=np.uint8)
+    alpha = rng.integers(0, 256, size=(30, 40), dtype=np.uint8)
+    src = tmp_path / "cutout.png"
+    Image.fromarray(np.dstack([gray, alpha]), mode="LA").save(src)
+    image = load_image(src)
+    result = colorize(image, ModelRegistry.discover([models_dir], provider="cpu").select(["koala"])).results["koala"]
+    out = save_result(image, result, tmp_path / "cutout.koala.colorized.png", fmt="PNG")
+    with Image.open(out) as saved:
+        assert saved.mode == "RGBA"
+        assert np.array_equal(np.asarray(saved.getchannel("A")), alpha)
