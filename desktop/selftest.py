@@ -18,6 +18,8 @@ from engine.registry import ModelRegistry, default_model_dirs, resources_dir
 from engine.saving import default_output_path, output_format, save_result
 from engine.stamp import read_stamp
 
+from desktop.app import sample_photos
+
 GRAY_MAE_LIMIT = 1.0
 
 
@@ -36,7 +38,7 @@ def run_selftest(model_dirs: list[Path] | None = None) -> int:
     for model in registry.models:
         check(True, f"model loads: {model.model_id} ({model.contract.display_name}) on {model.provider_label}")
     check(bool(registry.models), f"at least one model found in {model_dirs or default_model_dirs()[0]}")
-    samples = sorted(p for p in (resources_dir() / "samples").glob("*") if p.suffix.lower() in {".jpg", ".png"})
+    samples = sample_photos()
     check(bool(samples), f"bundled sample photo found in {resources_dir() / 'samples'}")
     if not samples or not registry.models:
         print(f"self-test: {failures} check(s) failed")

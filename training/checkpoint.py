@@ -29,6 +29,20 @@ def checkpoint_configs(state: dict) -> tuple[TrainConfig, ModelConfig]:
     return train, train.model
 
 
+# The Koalarization's frozen classifier comes from its own package: slim checkpoints leave it out.
+CLASSIFIER_PREFIX = "classifier."
+
+
+def load_generator_weights(module: torch.nn.Module, weights: dict, *, source: str | Path) -> None:
+    """Load generator weights (DDP prefixes stripped, fp16 accepted, the frozen classifier optional);
+    ValueError naming ``source`` when they do not fit ``module``."""
+    weights = {k: v.float() for k, v in strip_module_prefix(weights).items()}
+    missing, unexpected = module.load_state_dict(weights, strict=False)
+    missing = [k for k in missing if not k.startswith(CLASSIFIER_PREFIX)]
+    if missing or unexpected:
+        raise ValueError(f"{source}: weights do not fit the model (missing {missing[:3]}, unexpected {unexpected[:3]})")
+
+
 def strip_module_prefix(state_dict: dict) -> dict:
     """Weights saved from a DistributedDataParallel model carry a ``module.`` prefix."""
     return {k.removeprefix("module."): v for k, v in state_dict.items()}

@@ -149,10 +149,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_slim(args: argparse.Namespace) -> int:
-    from training.checkpoint import load_checkpoint, save_checkpoint
+    from training.checkpoint import CLASSIFIER_PREFIX, load_checkpoint, save_checkpoint
 
     state = load_checkpoint(args.checkpoint)
-    weights = {k: v for k, v in state["generator"].items() if not k.startswith("classifier.")}
+    weights = {k: v for k, v in state["generator"].items() if not k.startswith(CLASSIFIER_PREFIX)}
     if args.fp16:
         weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
     slim = {k: state[k] for k in ("format", "config", "epoch", "history", "data_info", "device", "world_size") if k in state}

@@ -8,6 +8,7 @@ truth | each model).
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import time
 from collections import defaultdict
@@ -17,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from engine.colorize import colorize
-from engine.images import IMAGE_SUFFIXES, load_image
+from engine.images import IMAGE_SUFFIXES, decode_image
 from engine.model_ids import sort_key
 from engine.registry import load_model
 from training import metrics
@@ -68,9 +69,10 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
                 batch.clear()
 
     for index, path in enumerate(images):
-        with Image.open(path) as im:
+        raw = path.read_bytes()  # read once: the ground truth and the engine's input come from it
+        with Image.open(io.BytesIO(raw)) as im:
             truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-        image = load_image(path)
+        image = decode_image(raw, path=path)
         preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}
         # One model at a time: variants of one model id (general-unet, general-unet-ft) stay apart.
         for name, model in zip(names, loaded):

@@ -20,7 +20,7 @@ from torch import nn
 from engine.contract import CONTRACT_VERSION, INPUT_NAME, OUTPUT_NAME, ModelContract
 from engine.model_ids import kind_for
 from engine.registry import load_model
-from training.checkpoint import checkpoint_configs, load_checkpoint, strip_module_prefix
+from training.checkpoint import checkpoint_configs, load_checkpoint, load_generator_weights
 from training.config import AB_SCALE
 from training.models import build_generator
 
@@ -43,12 +43,7 @@ def generator_from_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
     state = load_checkpoint(path)
     _, model_config = checkpoint_configs(state)
     gen = build_generator(model_config)
-    weights = strip_module_prefix(state["generator"])
-    # Slim checkpoints leave out the frozen classifier (it comes from its package) and may be fp16.
-    missing, unexpected = gen.load_state_dict({k: v.float() for k, v in weights.items()}, strict=False)
-    missing = [k for k in missing if not k.startswith("classifier.")]
-    if missing or unexpected:
-        raise ValueError(f"{path}: checkpoint does not match the model (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    load_generator_weights(gen, state["generator"], source=path)
     return gen.eval(), state
 
 

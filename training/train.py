@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from training import losses
-from training.checkpoint import load_checkpoint, save_checkpoint, strip_module_prefix
+from training.checkpoint import load_checkpoint, load_generator_weights, save_checkpoint, strip_module_prefix
 from training.colorspace import gamut_excess, prediction_to_rgb01, target_for
 from training.config import TrainConfig
 from training.data import PhotoDataset, PreloadedBatches, check_readable, list_samples, preload, split
@@ -150,11 +150,7 @@ class Trainer:
                 f"{path}: generator init needs a {family[mc.model_id]} with width {mc.width} and output {mc.output}, "
                 f"found {source['model_id']} width {source['width']} output {source['output']}"
             )
-        weights = {k: v.float() for k, v in strip_module_prefix(state["generator"]).items()}
-        missing, unexpected = self.gen.load_state_dict(weights, strict=False)
-        # Slim checkpoints leave out the frozen classifier, which comes from its own package.
-        if unexpected or any(not k.startswith("classifier.") for k in missing):
-            raise ValueError(f"{path}: weights do not fit the model ({missing[:3]}, {unexpected[:3]})")
+        load_generator_weights(self.gen, state["generator"], source=path)
         log.info("generator initialised from %s", path)
 
     def _autocast(self):
