@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from engine.model_ids import MODEL_IDS
-from training.config import CLASSIFIERS, OUTPUT_KINDS, PRESETS, TrainConfig, preset_config
+from training.config import CLASSIFIERS, FUSIONS, OUTPUT_KINDS, PRESETS, TrainConfig, preset_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--output", choices=OUTPUT_KINDS, default="rgb", help="rgb (the study) or lab_ab")
     t.add_argument("--classifier", choices=CLASSIFIERS, default="efficientnet-lite0")
     t.add_argument("--classifier-weights", default="", help="VGG16 weights file (whole model or features only)")
+    t.add_argument("--fusion", choices=FUSIONS, default="global",
+                   help="Koalarization: fuse the classifier's global vector only, or its feature maps too")
     t.add_argument("--epochs", type=int, default=10)
     t.add_argument("--size", type=int, default=128, help="training size (divisible by 16)")
     t.add_argument("--batch", type=int, default=16)
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--workers", type=int, default=2)
     t.add_argument("--preload", action="store_true", help="decode all images once into (GPU) memory")
+    t.add_argument("--zoom", type=float, default=0.0,
+                   help="augment with random zoom crops down to this fraction of the side (e.g. 0.7; 0: off)")
     t.add_argument("--no-amp", action="store_true", help="disable bf16 mixed precision on CUDA")
     t.add_argument("--cf-weight", type=float, default=0.0, help="weight of the colorfulness-gap loss (0: the study)")
     t.add_argument("--gamut-weight", type=float, default=0.0, help="weight of the out-of-gamut penalty (with --cf-weight)")
@@ -93,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_train(args: argparse.Namespace) -> int:
     from training.train import train
 
-    overrides = dict(output=args.output, classifier=args.classifier, classifier_weights=args.classifier_weights)
+    overrides = dict(output=args.output, classifier=args.classifier, classifier_weights=args.classifier_weights,
+                     fusion=args.fusion)
     if args.width is not None:
         overrides["width"] = args.width
     mc = preset_config(args.model, args.preset, **overrides)
@@ -103,7 +108,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = TrainConfig(
         model=mc, data=args.data, test=args.test, out=args.out or f"runs/{args.model}", epochs=args.epochs,
         size=args.size, batch=args.batch, lr=args.lr, seed=args.seed, workers=args.workers, preload=args.preload,
-        amp=not args.no_amp, cf_weight=args.cf_weight, gamut_weight=args.gamut_weight, l1_lambda=args.l1_lambda, init_from=args.init_from,
+        zoom=args.zoom, amp=not args.no_amp, cf_weight=args.cf_weight, gamut_weight=args.gamut_weight,
+        l1_lambda=args.l1_lambda, init_from=args.init_from,
         time_limit=args.time_limit, limit=args.limit,
     )
     path = train(config, resume=args.resume)

@@ -8,6 +8,7 @@ from engine.model_ids import MODEL_IDS
 
 OUTPUT_KINDS = ("rgb", "lab_ab")
 CLASSIFIERS = ("efficientnet-lite0", "vgg16", "vgg16-features", "none")
+FUSIONS = ("global", "hypercolumn")  # Koalarization: the classifier's vector only, or its feature maps too
 # a*, b* are divided by this so a tanh output covers the sRGB gamut (|a|, |b| < ~110).
 AB_SCALE = 110.0
 
@@ -21,6 +22,7 @@ class ModelConfig:
     output: str = "rgb"
     classifier: str = "efficientnet-lite0"
     classifier_weights: str = ""
+    fusion: str = "global"
     disc_size: int = 128
 
     def __post_init__(self) -> None:
@@ -30,6 +32,8 @@ class ModelConfig:
             raise ValueError(f"output must be one of {OUTPUT_KINDS}, not {self.output!r}")
         if self.classifier not in CLASSIFIERS:
             raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {self.classifier!r}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}, not {self.fusion!r}")
 
     @property
     def out_channels(self) -> int:
@@ -70,6 +74,7 @@ class TrainConfig:
     workers: int = 2
     test_fraction: float = 0.1
     preload: bool = False
+    zoom: float = 0.0  # random zoom crops: smallest crop side as a fraction of the image (0: off)
     amp: bool = True
     cf_weight: float = 0.0
     gamut_weight: float = 0.0

@@ -2,7 +2,8 @@
 paired gray/color folders (``train_black/`` + ``train_color/``).
 
 Samples are uint8 tensors ``gray [1,S,S]`` and ``rgb [3,S,S]``: the shorter side resized to S, a random
-(train) or center (test) crop, random horizontal flips for training. Unreadable files are skipped,
+(train) or center (test) crop, random horizontal flips for training, and with ``zoom`` > 0 a random
+zoom: a crop whose side is between ``zoom`` and 1 times S, resized back to S. Unreadable files are skipped,
 counted and reported once. ``preload`` decodes everything once into memory (or GPU memory) for speed.
 """
 
@@ -63,9 +64,10 @@ def split(samples: list[Sample], test_fraction: float, *, root: Path) -> tuple[l
     return train, test
 
 
-def load_pair(sample: Sample, size: int, *, rng: random.Random | None) -> tuple[np.ndarray, np.ndarray]:
-    """Decode, resize the shorter side to ``size``, crop (random with ``rng``, else center), flip.
-    Returns gray uint8 ``SxS`` and rgb uint8 ``SxSx3``."""
+def load_pair(sample: Sample, size: int, *, rng: random.Random | None, zoom: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Decode, resize the shorter side to ``size``, crop (random with ``rng``, else center; with ``zoom``
+    a random side in [zoom * size, size], resized back to ``size``), flip. Returns gray uint8 ``SxS``
+    and rgb uint8 ``SxSx3``."""
     with Image.open(sample.color) as im:
         rgb = ImageOps.exif_transpose(im).convert("RGB")
     if sample.gray is not None:
@@ -78,12 +80,17 @@ def load_pair(sample: Sample, size: int, *, rng: random.Random | None) -> tuple[
     nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
     rgb = rgb.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
     gray = gray.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
+    side = size if rng is None or zoom <= 0 else rng.randint(round(size * zoom), size)
     if rng is None:
-        x, y = (nw - size) // 2, (nh - size) // 2
+        x, y = (nw - side) // 2, (nh - side) // 2
     else:
-        x, y = rng.randint(0, nw - size), rng.randint(0, nh - size)
-    box = (x, y, x + size, y + size)
-    rgb_a, gray_a = np.asarray(rgb.crop(box)), np.asarray(gray.crop(box))
+        x, y = rng.randint(0, nw - side), rng.randint(0, nh - side)
+    box = (x, y, x + side, y + side)
+    rgb, gray = rgb.crop(box), gray.crop(box)
+    if side != size:
+        rgb = rgb.resize((size, size), Image.Resampling.BICUBIC)
+        gray = gray.resize((size, size), Image.Resampling.BICUBIC)
+    rgb_a, gray_a = np.asarray(rgb), np.asarray(gray)
     if rng is not None and rng.random() < 0.5:
         rgb_a, gray_a = rgb_a[:, ::-1], gray_a[:, ::-1]
     return np.array(gray_a, copy=True), np.array(rgb_a, copy=True)  # writable, contiguous
@@ -110,8 +117,8 @@ class PhotoDataset(Dataset):
     """Decodes on access (DataLoader workers). A file that fails mid-training is replaced by another
     sample and counted, so an epoch never crashes."""
 
-    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0) -> None:
-        self.samples, self.size, self.train, self.seed = samples, size, train, seed
+    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0, zoom: float = 0.0) -> None:
+        self.samples, self.size, self.train, self.seed, self.zoom = samples, size, train, seed, zoom
         self.failures = 0
         self._epoch = 0
 
@@ -126,7 +133,7 @@ class PhotoDataset(Dataset):
         for attempt in range(len(self.samples)):
             sample = self.samples[(index + attempt) % len(self.samples)]
             try:
-                gray, rgb = load_pair(sample, self.size, rng=rng)
+                gray, rgb = load_pair(sample, self.size, rng=rng, zoom=self.zoom)
                 break
             except Exception as exc:  # a file broken after the readability check
                 self.failures += 1
@@ -159,11 +166,12 @@ def preload(samples: list[Sample], *, size: int, device: torch.device, threads: 
 
 
 class PreloadedBatches:
-    """Shuffled batches from preloaded tensors, random horizontal flips, all on their device."""
+    """Shuffled batches from preloaded tensors, random horizontal flips, all on their device. With
+    ``zoom`` > 0 each batch is also a random zoom crop (one crop box per batch), resized back."""
 
     def __init__(self, gray: torch.Tensor, rgb: torch.Tensor, *, batch: int, shuffle: bool, seed: int,
-                 rank: int = 0, world: int = 1) -> None:
-        self.gray, self.rgb, self.batch, self.shuffle, self.seed = gray, rgb, batch, shuffle, seed
+                 rank: int = 0, world: int = 1, zoom: float = 0.0) -> None:
+        self.gray, self.rgb, self.batch, self.shuffle, self.seed, self.zoom = gray, rgb, batch, shuffle, seed, zoom
         self.rank, self.world, self.epoch = rank, world, 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -185,4 +193,22 @@ class PreloadedBatches:
                 flip = (torch.rand(len(idx), generator=g) < 0.5).to(self.gray.device)
                 gray = torch.where(flip.view(-1, 1, 1, 1), gray.flip(-1), gray)
                 rgb = torch.where(flip.view(-1, 1, 1, 1), rgb.flip(-1), rgb)
+                if self.zoom > 0:
+                    gray, rgb = self._zoom(gray, rgb, g)
             yield gray, rgb
+
+    def _zoom(self, gray: torch.Tensor, rgb: torch.Tensor, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        size = gray.shape[-1]
+        low = round(size * self.zoom)
+        side = int(torch.randint(low, size + 1, (1,), generator=g))
+        if side == size:
+            return gray, rgb
+        y, x = (int(torch.randint(0, gray.shape[-2] - side + 1, (1,), generator=g)),
+                int(torch.randint(0, size - side + 1, (1,), generator=g)))
+
+        def resize(t: torch.Tensor) -> torch.Tensor:
+            crop = t[:, :, y : y + side, x : x + side].float()
+            out = torch.nn.functional.interpolate(crop, size=(gray.shape[-2], size), mode="bilinear", align_corners=False)
+            return out.round().clamp(0, 255).to(torch.uint8)
+
+        return resize(gray), resize(rgb)

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def plot_losses(csv_path: Path, png_path: Path, *, title: str) -> None:
+def plot_losses(csv_path: Path, png_path: Path, *, title: str, test_label: str = "test MSE") -> None:
     with Path(csv_path).open() as f:
         rows = list(csv.DictReader(f))
     epochs = [int(r["epoch"]) for r in rows]
@@ -20,7 +20,7 @@ def plot_losses(csv_path: Path, png_path: Path, *, title: str) -> None:
     ax.plot(epochs, [float(r["train_loss"]) for r in rows], label="train MSE")
     test = [float(r["test_loss"]) for r in rows]
     if not all(np.isnan(test)):
-        ax.plot(epochs, test, label="test MSE")
+        ax.plot(epochs, test, label=test_label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.set_title(title)

@@ -84,14 +84,15 @@ def _data(config: TrainConfig, rt: Runtime):
     info = {"train_images": len(train_s), "test_images": len(test_s), "data": str(root), "test": config.test}
     if config.preload:
         g, c = preload(train_s, size=config.size, device=rt.device)
-        train = PreloadedBatches(g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world)
+        train = PreloadedBatches(g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world,
+                                 zoom=config.zoom)
         test = None
         if test_s:
             tg, tc = preload(test_s, size=config.size, device=rt.device)
             test = PreloadedBatches(tg, tc, batch=config.batch, shuffle=False, seed=0)
         return train, test, info
     cuda = rt.device.type == "cuda"
-    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed)
+    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom)
     sampler = DistributedSampler(ds, num_replicas=rt.world, rank=rt.rank, seed=config.seed) if rt.distributed else None
     loader_args = dict(batch_size=config.batch, num_workers=config.workers, pin_memory=cuda,
                        persistent_workers=config.workers > 0)
@@ -242,7 +243,9 @@ class Trainer:
 
 
 def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = True) -> Path:
-    """Train per ``config``; returns the path of the last checkpoint (``<out>/last.pt``)."""
+    """Train per ``config``; returns the path of the last checkpoint (``<out>/last.pt``). The epoch with the
+    lowest test loss so far is also kept as ``<out>/best.pt`` (validate on a split of the training
+    folder, not on the photos the models are evaluated on, if you pick it)."""
     rt = setup_runtime()
     seed_everything(config.seed + rt.rank)
     out = Path(config.out)
@@ -295,9 +298,12 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
                 "seconds": float(seconds),
                 "images_per_s": float(n_images * rt.world / max(seconds, 1e-9)),
             }
+            best_before = min((h["test_loss"] for h in trainer.history if math.isfinite(h["test_loss"])), default=math.inf)
             trainer.history.append(row)
             if rt.main:
                 save_checkpoint(ckpt, trainer.state(epoch, info))
+                if math.isfinite(row["test_loss"]) and row["test_loss"] < best_before:
+                    save_checkpoint(out / "best.pt", trainer.state(epoch, info))
                 _write_csv(out / "loss.csv", trainer.history)
                 print(f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}: train {row['train_loss']:.4f} "
                       f"test {row['test_loss']:.4f} ({seconds:.1f}s, {row['images_per_s']:.0f} img/s)", flush=True)
@@ -313,7 +319,8 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
     if rt.main and trainer.history:
         from training.plots import plot_losses
 
-        plot_losses(out / "loss.csv", out / "loss.png", title=f"{config.model.model_id} on {Path(config.data).parent.name}/{Path(config.data).name}")
+        plot_losses(out / "loss.csv", out / "loss.png", title=f"{config.model.model_id} on {Path(config.data).parent.name}/{Path(config.data).name}",
+                    test_label="test MSE" if config.test else "validation MSE (split of train)")
     if rt.distributed:
         dist.destroy_process_group()
     return ckpt

@@ -33,6 +33,28 @@ def test_koala_fusion_has_1256_channels_and_frozen_classifier():
     assert not model.classifier.training  # stays in eval mode: BatchNorm statistics frozen
 
 
+def test_koala_hypercolumn_fuses_the_classifier_feature_maps():
+    model = build_generator(preset_config("koala", "tiny", output="lab_ab", classifier="none", fusion="hypercolumn")).eval()
+    assert model.fusion[0].in_channels == 32 + 1000 + sum(model.classifier.tap_channels)
+    for size in (32, 64):
+        with torch.no_grad():
+            out = model(torch.rand(2, 1, size, size) * 2 - 1)
+        assert out.shape == (2, 2, size, size)
+    with pytest.raises(ValueError, match="fusion"):
+        preset_config("koala", "tiny", fusion="everything")
+
+
+def test_efficientnet_feature_taps_match_its_forward():
+    """The hypercolumn maps come from the same pass as the class vector: strides 8, 16, 32."""
+    model = build_generator(preset_config("koala", "tiny", fusion="hypercolumn")).eval()
+    gray = torch.rand(2, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        vector, maps = model.classifier.features(gray)
+        assert torch.allclose(vector, model.classifier(gray), atol=1e-6)
+    assert [tuple(m.shape[1:]) for m in maps] == [(40, 28, 28), (112, 14, 14), (320, 7, 7)]
+    assert model.fusion[0].in_channels == 32 + 1000 + 472
+
+
 def test_discriminator_shape():
     d = Discriminator(size=32, width=0.125)
     p = d(torch.zeros(3, 1, 32, 32), torch.zeros(3, 3, 32, 32))

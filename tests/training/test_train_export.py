@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config(tmp_path, folder, model_id, **kw):
-    mc = preset_config(model_id, "tiny", output=kw.pop("output", "lab_ab"))
+    mc = preset_config(model_id, "tiny", output=kw.pop("output", "lab_ab"), fusion=kw.pop("fusion", "global"))
     return TrainConfig(model=mc, data=str(folder), out=str(tmp_path / f"run-{model_id}"), size=32, batch=4,
                        workers=0, test_fraction=0.25, **kw)
 
@@ -80,11 +80,42 @@ def test_train_resume_export_and_parity(tmp_path, color_folder):
     assert not list(tmp_path.glob("*.onnx.data")) and not list(tmp_path.glob(".*part"))
 
 
-def test_koala_export_is_self_contained(tmp_path, color_folder):
-    ckpt = train(_config(tmp_path, color_folder, "koala", epochs=1, output="rgb"), show_progress=False)
+@pytest.mark.parametrize("fusion", ["global", "hypercolumn"])
+def test_koala_export_is_self_contained(tmp_path, color_folder, fusion):
+    ckpt = train(_config(tmp_path, color_folder, "koala", epochs=1, output="rgb", fusion=fusion), show_progress=False)
     report = export(ckpt, tmp_path / "koala.onnx")
     assert report.size_bytes > 10_000_000  # the EfficientNet-Lite0 classifier is inside the file
+    assert report.parity_random < 2e-3 and report.parity_real < 2e-3
     assert load_model(report.path, provider="cpu").contract.output == "rgb"
+
+
+def test_best_checkpoint_is_the_lowest_test_loss(tmp_path, color_folder):
+    ckpt = train(_config(tmp_path, color_folder, "unet", epochs=4, lr=5e-3), show_progress=False)
+    history = load_checkpoint(ckpt)["history"]
+    best = load_checkpoint(ckpt.with_name("best.pt"))
+    losses = [h["test_loss"] for h in history]
+    assert best["epoch"] + 1 == history[int(np.argmin(losses))]["epoch"]
+    assert best["history"][-1]["test_loss"] == min(losses)
+
+
+def test_zoom_augmentation_keeps_gray_and_color_aligned(color_folder):
+    import random
+
+    from training.colorspace import gray_from_rgb
+    from training.data import PreloadedBatches, load_pair
+
+    sample = next(s for s in list_samples(color_folder) if s.color.name.startswith("img"))
+    gray, rgb = load_pair(sample, 32, rng=random.Random(3), zoom=0.5)
+    assert gray.shape == (32, 32) and rgb.shape == (32, 32, 3)
+    g = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    luma = (gray_from_rgb(g.float()).round()).to(torch.uint8)
+    plain = list(PreloadedBatches(luma, g, batch=6, shuffle=True, seed=0))
+    zoomed = list(PreloadedBatches(luma, g, batch=6, shuffle=True, seed=0, zoom=0.5))
+    assert [b[1].shape for b in zoomed] == [b[1].shape for b in plain] and zoomed[0][1].dtype == torch.uint8
+    assert not torch.equal(zoomed[0][1], plain[0][1])
+    # The same crop and resize for gray and color: the gray still is the color's luma.
+    zg, zc = zoomed[0]
+    assert (gray_from_rgb(zc.float()) - zg.float()).abs().mean() < 1.0
 
 
 def test_cgan_generator_from_unet_checkpoint(tmp_path, color_folder):
@@ -113,7 +144,8 @@ def test_two_process_gloo_run(tmp_path, color_folder):
     assert proc.returncode == 0, proc.stderr[-3000:]
     state = load_checkpoint(out / "last.pt")
     assert state["world_size"] == 2
-    assert sorted(p.name for p in out.iterdir()) == ["last.pt", "loss.csv", "loss.png"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names in (["best.pt", "last.pt", "loss.csv", "loss.png"], ["last.pt", "loss.csv", "loss.png"])
 
 
 def test_cli_info_runs():

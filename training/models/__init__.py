@@ -19,6 +19,7 @@ def build_generator(config: ModelConfig) -> nn.Module:
             out_channels=config.out_channels,
             classifier=config.classifier,
             classifier_weights=config.classifier_weights,
+            fusion=config.fusion,
         )
     raise ValueError(f"unknown model id {config.model_id!r}")
 

