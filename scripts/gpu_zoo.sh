@@ -11,17 +11,6 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
 PHASE1=${PHASE1:-250}
 PHASE2=${PHASE2:-140}
-python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds "$PHASE1" "$PHASE2" 0 --batch 64 --phases 1 2 2>&1 | tee "$OUT/zoo.log"
-mkdir -p /tmp/pack
-for run in /tmp/zoo/*/; do
-  name=$(basename "$run")
-  mkdir -p /tmp/pack/$name
-  cp "$run"/loss.csv "$run"/loss.png /tmp/pack/$name/ 2>/dev/null
-  tail -c 20000 "$run"/train.log | tr '\r' '\n' | grep -v 'batch/s' > /tmp/pack/$name/train.log
-  [ -f "$run/last.pt" ] && python3 -m training slim "$run/last.pt" -o /tmp/pack/$name/slim.pt --fp16
-done
+python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds "$PHASE1" "$PHASE2" 0 0 --batch 64 --phases 1 2 2>&1 | tee "$OUT/zoo.log"
 nvidia-smi --query-gpu=name,utilization.gpu,memory.used --format=csv >> "$OUT/zoo.log"
-tar -C /tmp/pack -cf /tmp/zoo.tar .
-ls -la /tmp/zoo.tar
-split -b 15M -d /tmp/zoo.tar "$OUT/zoo.tar.part"
-ls -la "$OUT"
+bash scripts/gpu_pack.sh zoo

