@@ -1,4 +1,7 @@
-"""Training throughput (images/s) per model on the CPU, and GPU figures from the zoo's logs."""
+"""Training throughput (images/s) per model on the CPU, and GPU figures from the zoo's logs.
+
+On a machine with CUDA it measures each model alone on the card with bf16 autocast and with fp32 and
+writes ``bench/results/gpu_train.json`` (committed: CI has no GPU), which ``run_all.py`` reports."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from training.config import TrainConfig, preset_config  # noqa: E402
 from training.train import Trainer, setup_runtime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+GPU_RESULTS = ROOT / "bench" / "results" / "gpu_train.json"
 SIZE, BATCH, STEPS = 128, 8, 3
 
 
@@ -52,7 +56,8 @@ def gpu_rows() -> list[dict]:
     rows = []
     for path in sorted((ROOT / "runs" / "zoo").glob("general-*/loss.csv")):
         data = list(csv.DictReader(path.open()))
-        ckpt = next((p for p in (path.with_name("slim.pt"), path.with_name("last.pt")) if p.exists()), None)
+        names = ("slim.pt", "last-slim.pt", "last.pt")
+        ckpt = next((path.with_name(n) for n in names if path.with_name(n).exists()), None)
         if ckpt is None or not str(load_checkpoint(ckpt).get("device", "")).startswith("cuda"):
             continue  # only runs that trained on a GPU
         if data:
@@ -64,6 +69,10 @@ def gpu_rows() -> list[dict]:
 if __name__ == "__main__":
     if torch.cuda.is_available():
         # On a GPU machine: bf16 mixed precision against plain fp32, one model alone on the card.
-        print(json.dumps({"gpu": measure(batch=64, steps=30, amp=True) + measure(batch=64, steps=30, amp=False)}, indent=1))
+        rows = measure(batch=64, steps=30, amp=True) + measure(batch=64, steps=30, amp=False)
+        print(json.dumps({"gpu": rows}, indent=1))
+        GPU_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        GPU_RESULTS.write_text(json.dumps({"measured": time.strftime("%Y-%m-%d"), "command": "python bench/bench_train.py",
+                                           "torch": torch.__version__, "rows": rows}, indent=1) + "\n")
     else:
         print(json.dumps({"cpu": cpu_rows(), "gpu_zoo": gpu_rows()}, indent=1))

@@ -11,6 +11,6 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
 PHASE1=${PHASE1:-250}
 PHASE2=${PHASE2:-140}
-python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds "$PHASE1" "$PHASE2" 0 0 --batch 64 --phases 1 2 2>&1 | tee "$OUT/zoo.log"
+python3 -m training zoo --data-root .gpu/data --out /tmp/zoo --phase-seconds "$PHASE1" "$PHASE2" 0 0 0 --batch 64 --phases 1 2 2>&1 | tee "$OUT/zoo.log"
 nvidia-smi --query-gpu=name,utilization.gpu,memory.used --format=csv >> "$OUT/zoo.log"
 bash scripts/gpu_pack.sh zoo

@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--cf-weight", type=float, default=0.0, help="weight of the colorfulness-gap loss (0: the study)")
     t.add_argument("--gamut-weight", type=float, default=0.0, help="weight of the out-of-gamut penalty (with --cf-weight)")
     t.add_argument("--l1-lambda", type=float, default=50.0, help="CGAN: weight of L1 (the study: 50)")
+    t.add_argument("--d-lr-scale", type=float, default=1.0, help="CGAN: discriminator learning rate / --lr (the study: 1)")
     t.add_argument("--init-from", default="", help="start the generator from this checkpoint (CGAN: a U-Net's)")
     t.add_argument("--time-limit", type=float, default=0.0, help="stop after the epoch that passes this many seconds")
     t.add_argument("--limit", type=int, default=0, help="use at most this many training images (smoke runs)")
@@ -109,7 +110,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         model=mc, data=args.data, test=args.test, out=args.out or f"runs/{args.model}", epochs=args.epochs,
         size=args.size, batch=args.batch, lr=args.lr, seed=args.seed, workers=args.workers, preload=args.preload,
         zoom=args.zoom, amp=not args.no_amp, cf_weight=args.cf_weight, gamut_weight=args.gamut_weight,
-        l1_lambda=args.l1_lambda, init_from=args.init_from,
+        l1_lambda=args.l1_lambda, d_lr_scale=args.d_lr_scale, init_from=args.init_from,
         time_limit=args.time_limit, limit=args.limit,
     )
     path = train(config, resume=args.resume)

@@ -80,6 +80,7 @@ class TrainConfig:
     gamut_weight: float = 0.0
     l1_lambda: float = 50.0
     gan_eps: float = 1e-2
+    d_lr_scale: float = 1.0  # CGAN: the discriminator's learning rate as a multiple of lr
     init_from: str = ""
     time_limit: float = 0.0
     limit: int = 0

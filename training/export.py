@@ -52,6 +52,9 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
     kind = kind_for(mc.model_id)
     info = state.get("data_info", {})
     data = f"{Path(train_config.data).name} ({info.get('train_images', '?')} photos), {state['epoch'] + 1} epochs"
+    description = kind.description if kind else ""
+    if mc.model_id == "koala" and mc.fusion == "hypercolumn":
+        description = description.replace("global vector", "global vector and feature maps (hypercolumn)")
     return ModelContract(
         contract_version=CONTRACT_VERSION,
         model_id=mc.model_id,
@@ -63,7 +66,7 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
         training_data=data,
         model_version=version,
         ab_scale=AB_SCALE if mc.output == "lab_ab" else 1.0,
-        description=kind.description if kind else "",
+        description=description,
     )
 
 

@@ -31,7 +31,7 @@ def plot_losses(csv_path: Path, png_path: Path, *, title: str, test_label: str =
     plt.close(fig)
 
 
-def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str) -> None:
+def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str, test_label: str = "test") -> None:
     """Train (solid) and test (dashed) loss of several runs on one figure, one color per run."""
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=110)
     for index, (label, path) in enumerate(csv_paths.items()):
@@ -40,7 +40,7 @@ def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str) -> None
         epochs = [int(r["epoch"]) for r in rows]
         color = f"C{index}"
         ax.plot(epochs, [float(r["train_loss"]) for r in rows], color=color, label=f"{label} train")
-        ax.plot(epochs, [float(r["test_loss"]) for r in rows], color=color, linestyle="--", label=f"{label} test")
+        ax.plot(epochs, [float(r["test_loss"]) for r in rows], color=color, linestyle="--", label=f"{label} {test_label}")
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE of the model's output")
     ax.set_yscale("log")

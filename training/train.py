@@ -128,7 +128,8 @@ class Trainer:
             self._init_generator(config.init_from)
         params = [p for p in self.gen.parameters() if p.requires_grad]
         self.opt_g = torch.optim.Adam(params, lr=config.lr, betas=(0.5, 0.999))
-        self.opt_d = torch.optim.Adam(self.disc.parameters(), lr=config.lr, betas=(0.5, 0.999)) if self.gan else None
+        self.opt_d = (torch.optim.Adam(self.disc.parameters(), lr=config.lr * config.d_lr_scale, betas=(0.5, 0.999))
+                      if self.gan else None)
         self.history: list[dict] = []
         self.start_epoch = 0
         self.gen_ddp: nn.Module = self.gen
@@ -243,9 +244,11 @@ class Trainer:
 
 
 def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = True) -> Path:
-    """Train per ``config``; returns the path of the last checkpoint (``<out>/last.pt``). The epoch with the
-    lowest test loss so far is also kept as ``<out>/best.pt`` (validate on a split of the training
-    folder, not on the photos the models are evaluated on, if you pick it)."""
+    """Train per ``config``; returns the path of the last checkpoint (``<out>/last.pt``). When the run
+    validates on a split of its training folder (no ``test`` folder), the epoch with the lowest
+    validation loss so far is also kept as ``<out>/best.pt``; with a test folder it is not, so that no
+    checkpoint is ever chosen on the photos the models are evaluated on. Nor for a CGAN: the lowest
+    MSE would pick the epoch least changed by the adversarial term, which is not what it trains for."""
     rt = setup_runtime()
     seed_everything(config.seed + rt.rank)
     out = Path(config.out)
@@ -260,6 +263,7 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
     elif resume:
         log.warning("no checkpoint at %s: starting from scratch", ckpt)
     train_batches, test_batches, info = _data(config, rt)
+    keep_best = not config.test and not trainer.gan
     started = time.perf_counter()
     bar = None
     try:
@@ -302,7 +306,7 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
             trainer.history.append(row)
             if rt.main:
                 save_checkpoint(ckpt, trainer.state(epoch, info))
-                if math.isfinite(row["test_loss"]) and row["test_loss"] < best_before:
+                if keep_best and math.isfinite(row["test_loss"]) and row["test_loss"] < best_before:
                     save_checkpoint(out / "best.pt", trainer.state(epoch, info))
                 _write_csv(out / "loss.csv", trainer.history)
                 print(f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}: train {row['train_loss']:.4f} "

@@ -32,7 +32,8 @@ class Run:
     batch: int = 0  # 0: the zoo's --batch
     fusion: str = "global"  # Koalarization: "hypercolumn" also fuses the classifier's feature maps
     zoom: float = 0.0  # random zoom crops (data augmentation), smallest side fraction
-    test_folder: bool = True  # False: validate on a 10% split of train (best.pt then never sees the test photos)
+    test_folder: bool = True  # False: validate on a 10% split of train (and keep best.pt, chosen on it)
+    d_lr_scale: float = 1.0  # CGAN: discriminator learning rate / lr
 
 
 # 'general' widths are the app's 'small' preset; 'produce' (723 photos) uses smaller U-Nets.
@@ -72,6 +73,17 @@ RUNS: tuple[Run, ...] = (
     Run("general-koala-hc-flat", "koala", "general", 0.5, fusion="hypercolumn", phase=4, test_folder=False),
     Run("general-koala-zoom", "koala", "general", 0.5, zoom=0.7, phase=4, test_folder=False),
     Run("general-unet-zoom", "unet", "general", 0.375, zoom=0.7, phase=4, test_folder=False),
+    # Phase 5: phase 4's recipe (zoom crops, validation split, colorfulness 0.02 + gamut 1.0) for the
+    # U-Net, and CGANs started from general-unet-zoom (the study's recipe) with a discriminator that
+    # learns 10x slower, against the saturation seen in every earlier CGAN run.
+    Run("general-unet-zoom-cf", "unet", "general", 0.375, zoom=0.7, cf_weight=0.02, gamut_weight=1.0, phase=5,
+        test_folder=False),
+    Run("general-unet-zoom-cf05", "unet", "general", 0.375, zoom=0.7, cf_weight=0.05, gamut_weight=2.0, phase=5,
+        test_folder=False),
+    Run("general-cgan-zoom", "cgan", "general", 0.375, zoom=0.7, init_from="general-unet-zoom", d_lr_scale=0.1,
+        phase=5, test_folder=False),
+    Run("general-cgan-zoom-cf", "cgan", "general", 0.375, zoom=0.7, cf_weight=1.0, gamut_weight=20.0,
+        init_from="general-unet-zoom", d_lr_scale=0.1, phase=5, test_folder=False),
 )
 
 
@@ -81,7 +93,7 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
         sys.executable, "-m", "training", "train", "--model", run.model, "--preset", "small",
         "--width", str(run.width), "--output", run.output, "--cf-weight", str(run.cf_weight),
         "--gamut-weight", str(run.gamut_weight),
-        "--fusion", run.fusion, "--zoom", str(run.zoom), "--data", str(data_root / run.dataset / "train"),
+        "--fusion", run.fusion, "--zoom", str(run.zoom), "--d-lr-scale", str(run.d_lr_scale), "--data", str(data_root / run.dataset / "train"),
         "--out", str(out / run.name), "--size", str(size), "--batch", str(run.batch or batch),
         "--epochs", str(run.epochs or epochs), "--lr", str(run.lr),
         # A run with its own epoch count is not cut by the phase's time budget.
@@ -94,9 +106,12 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
     if limit:
         cmd += ["--limit", str(limit)]
     if run.init_from:
-        init = out / run.init_from / "last.pt"
-        # A zoo brought back from a GPU machine keeps only slim (generator, fp16) checkpoints.
-        cmd += ["--init-from", str(init if init.exists() else init.with_name("slim.pt"))]
+        # The run's chosen epoch: best.pt where it validated on a split, else its last; a zoo brought
+        # back from a GPU machine keeps only slim (generator, fp16) copies of them.
+        folder = out / run.init_from
+        names = ("best.pt", "best-slim.pt", "last.pt", "slim.pt")
+        init = next((folder / n for n in names if (folder / n).exists()), folder / "last.pt")
+        cmd += ["--init-from", str(init)]
     return cmd
 
 
@@ -107,10 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=150, help="upper bound; the time budget usually stops first")
-    parser.add_argument("--phase-seconds", type=float, nargs=4, default=(250.0, 140.0, 170.0, 330.0),
-                        help="time budget of each run in phases 1 to 4")
+    parser.add_argument("--phase-seconds", type=float, nargs=5, default=(250.0, 140.0, 170.0, 330.0, 230.0),
+                        help="time budget of each run in phases 1 to 5")
     parser.add_argument("--only", nargs="*", default=None, help="run names to run (default: all)")
-    parser.add_argument("--phases", nargs="*", type=int, default=[1, 2, 3, 4], help="phases to run (default: all)")
+    parser.add_argument("--phases", nargs="*", type=int, default=[1, 2, 3, 4, 5], help="phases to run (default: all)")
     parser.add_argument("--parallel", type=int, default=16, help="runs at once within a phase")
     parser.add_argument("--no-preload", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="images per run (smoke tests)")

@@ -86,7 +86,9 @@ def test_koala_export_is_self_contained(tmp_path, color_folder, fusion):
     report = export(ckpt, tmp_path / "koala.onnx")
     assert report.size_bytes > 10_000_000  # the EfficientNet-Lite0 classifier is inside the file
     assert report.parity_random < 2e-3 and report.parity_real < 2e-3
-    assert load_model(report.path, provider="cpu").contract.output == "rgb"
+    contract = load_model(report.path, provider="cpu").contract
+    assert contract.output == "rgb"
+    assert ("hypercolumn" in contract.description) == (fusion == "hypercolumn")
 
 
 def test_best_checkpoint_is_the_lowest_test_loss(tmp_path, color_folder):
@@ -96,6 +98,10 @@ def test_best_checkpoint_is_the_lowest_test_loss(tmp_path, color_folder):
     losses = [h["test_loss"] for h in history]
     assert best["epoch"] + 1 == history[int(np.argmin(losses))]["epoch"]
     assert best["history"][-1]["test_loss"] == min(losses)
+    # Not with a separate test folder (no checkpoint is chosen on the evaluation photos), nor for a CGAN.
+    for model_id, kw in (("unet", {"test": str(color_folder)}), ("cgan", {})):
+        out = train(_config(tmp_path / model_id, color_folder, model_id, epochs=1, **kw), show_progress=False)
+        assert not out.with_name("best.pt").exists()
 
 
 def test_zoom_augmentation_keeps_gray_and_color_aligned(color_folder):
