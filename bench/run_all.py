@@ -54,7 +54,7 @@ def main() -> None:
         "",
         "FLOPs are counted on the ONNX graph (Conv, ConvTranspose, Gemm, MatMul). ONNX shape inference cannot "
         "follow the Koalarization's classifier past its Resize to 224x224, so koala's figure leaves most of "
-        "EfficientNet-Lite0 out and is a lower bound (`python -m training info` counts 2.02 GFLOPs in torch).",
+        "EfficientNet-Lite0 out and is a lower bound (counted in torch by `training.flops.describe`: 2.05 GFLOPs for the shipped hypercolumn model).",
         "",
         "## End to end (gray JPEG in, colorize, stamp, JPEG out)",
         "",
@@ -98,7 +98,7 @@ def main() -> None:
         lines += [
             "",
             "On the lent NVIDIA H200 (bf16 autocast, channels-last, data preloaded on the GPU; from the zoo's "
-            "`loss.csv`). These runs shared the GPU: 8 runs at once in phase 1, 6 in phases 3 and 4, 2 in phase 2, so "
+            "`loss.csv`). These runs shared the GPU: 8 runs at once in phase 1, 2 in phase 2, 6 in phases 3 and 4, 4 in phase 5, so "
             "each figure is that run's share, not the card's limit:",
             "",
             "| run | epochs | best images/s |",
