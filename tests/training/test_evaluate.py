@@ -4,7 +4,15 @@ from tests.conftest import build_tiny_onnx
 from training.evaluate import evaluate
 
 
-def test_evaluate_writes_tables_and_grid(tmp_path, color_folder):
+def test_evaluate_writes_tables_and_grid(tmp_path, color_folder, monkeypatch):
+    # LPIPS needs AlexNet conv weights; the real ones lie beside the checkout (../shared/weights), which
+    # a clone elsewhere lacks. Untrained ones of the same shapes test the same code path.
+    import torch
+    from torchvision.models import alexnet
+
+    weights = tmp_path / "alex.pth"
+    torch.save(alexnet(weights=None).features.state_dict(), weights)
+    monkeypatch.setenv("TINTYPE_ALEX_WEIGHTS", str(weights))
     models = tmp_path / "m"
     models.mkdir()
     build_tiny_onnx(models / "unet.onnx", model_id="unet")
