@@ -51,13 +51,12 @@ def cpu_rows() -> list[dict]:
 
 
 def gpu_rows() -> list[dict]:
-    from training.checkpoint import load_checkpoint
+    from training.checkpoint import chosen_checkpoint, load_checkpoint
 
     rows = []
     for path in sorted((ROOT / "runs" / "zoo").glob("general-*/loss.csv")):
         data = list(csv.DictReader(path.open()))
-        names = ("slim.pt", "last-slim.pt", "last.pt")
-        ckpt = next((path.with_name(n) for n in names if path.with_name(n).exists()), None)
+        ckpt = chosen_checkpoint(path.parent)
         if ckpt is None or not str(load_checkpoint(ckpt).get("device", "")).startswith("cuda"):
             continue  # only runs that trained on a GPU
         if data:

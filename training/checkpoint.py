@@ -33,6 +33,16 @@ def checkpoint_configs(state: dict) -> tuple[TrainConfig, ModelConfig]:
 CLASSIFIER_PREFIX = "classifier."
 
 
+# A run folder's chosen epoch: best.pt where the run kept one (validated on a split of its training
+# photos), else its last; the slim copies brought back from a GPU machine stand for the same epochs.
+CHOSEN_CHECKPOINTS = ("best.pt", "best-slim.pt", "last.pt", "slim.pt")
+
+
+def chosen_checkpoint(run_dir: str | Path) -> Path | None:
+    """The checkpoint that stands for a run (see ``CHOSEN_CHECKPOINTS``), or None if it has none."""
+    return next((Path(run_dir) / n for n in CHOSEN_CHECKPOINTS if (Path(run_dir) / n).exists()), None)
+
+
 def load_generator_weights(module: torch.nn.Module, weights: dict, *, source: str | Path) -> None:
     """Load generator weights (DDP prefixes stripped, fp16 accepted, the frozen classifier optional);
     ValueError naming ``source`` when they do not fit ``module``."""

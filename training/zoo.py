@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from training.checkpoint import chosen_checkpoint
+
 
 @dataclass(frozen=True)
 class Run:
@@ -106,11 +108,9 @@ def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epoc
     if limit:
         cmd += ["--limit", str(limit)]
     if run.init_from:
-        # The run's chosen epoch: best.pt where it validated on a split, else its last; a zoo brought
-        # back from a GPU machine keeps only slim (generator, fp16) copies of them.
-        folder = out / run.init_from
-        names = ("best.pt", "best-slim.pt", "last.pt", "slim.pt")
-        init = next((folder / n for n in names if (folder / n).exists()), folder / "last.pt")
+        # The run's chosen epoch (best.pt where it validated on a split, else its last); last.pt when
+        # the run has not trained yet, as when the commands are listed before a phase starts.
+        init = chosen_checkpoint(out / run.init_from) or out / run.init_from / "last.pt"
         cmd += ["--init-from", str(init)]
     return cmd
 
