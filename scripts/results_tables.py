@@ -9,12 +9,10 @@ import csv
 import sys
 from pathlib import Path
 
-label, fid_n, folders = sys.argv[1], sys.argv[2], sys.argv[3:]
-rows: dict[str, dict] = {}
-for folder in folders:
-    with (Path(folder) / "results.csv").open() as f:
-        for row in csv.DictReader(f):
-            rows[row["model"]] = row
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from training.evaluate import markdown_table  # noqa: E402
+
 KINDS = ("unet", "koala", "cgan")
 
 
@@ -25,11 +23,10 @@ def order(name: str) -> tuple:
     return (KINDS.index(kind) if kind in KINDS else len(KINDS), dataset != "general", name)
 
 
-first = next(iter(rows.values()))
-print(f"### {label} ({first['images']} images; ground-truth CF {float(first['cf_truth']):.1f})\n")
-print(f"| model | PSNR dB | SSIM | CF | delta-CF | gray MAE | LPIPS | FID (N={fid_n}) |")
-print("|---|---|---|---|---|---|---|---|")
-for name in sorted(rows, key=order):
-    r = {k: float(v) if k not in ("model", "images") else v for k, v in rows[name].items()}
-    print(f"| {name} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['cf']:.1f} | {r['delta_cf']:.1f} | {r['gray_mae']:.2f} "
-          f"| {r['lpips']:.4f} | {r['fid']:.1f} |")
+label, fid_n, folders = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+rows: dict[str, dict] = {}
+for folder in folders:
+    with (Path(folder) / "results.csv").open() as f:
+        for row in csv.DictReader(f):
+            rows[row["model"]] = {k: v if k in ("model", "images") else float(v) for k, v in row.items()}
+print("\n".join(markdown_table([rows[name] for name in sorted(rows, key=order)], label=label, fid_n=fid_n)))

@@ -128,6 +128,13 @@ def _write(rows: list[dict], out: Path, *, label: str, fid_n: int) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    lines = markdown_table(rows, label=label, fid_n=fid_n)
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def markdown_table(rows: list[dict], *, label: str, fid_n: int) -> list[str]:
+    """The results table of docs/RESULTS.md: a heading, then one line per row (numbers as floats)."""
     fid_head = f"FID (N={fid_n})" if fid_n else "FID"
     lines = [
         f"### {label} ({rows[0]['images']} images; ground-truth CF {rows[0]['cf_truth']:.1f})",
@@ -140,5 +147,4 @@ def _write(rows: list[dict], out: Path, *, label: str, fid_n: int) -> None:
             f"| {r['model']} | {r['psnr']:.2f} | {r['ssim']:.4f} | {r['cf']:.1f} | {r['delta_cf']:.1f} | "
             f"{r['gray_mae']:.2f} | {r['lpips']:.4f} | {r['fid']:.1f} |"
         )
-    (out / "results.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    return lines
