@@ -45,12 +45,14 @@ def test_koala_hypercolumn_fuses_the_classifier_feature_maps():
 
 
 def test_efficientnet_feature_taps_match_its_forward():
-    """The hypercolumn maps come from the same pass as the class vector: strides 8, 16, 32."""
+    """The block-by-block pass that keeps the maps (strides 8, 16, 32) gives the package's own output."""
     model = build_generator(preset_config("koala", "tiny", fusion="hypercolumn")).eval()
     gray = torch.rand(2, 1, 64, 64) * 2 - 1
+    classifier = model.classifier
     with torch.no_grad():
-        vector, maps = model.classifier.features(gray)
-        assert torch.allclose(vector, model.classifier(gray), atol=1e-6)
+        vector, maps = classifier.features(gray)
+        package = torch.softmax(classifier.net((classifier._prepare(gray) * 255.0 - 127.0) / 128.0), dim=1)
+        assert torch.allclose(vector, package, atol=1e-6)
     assert [tuple(m.shape[1:]) for m in maps] == [(40, 28, 28), (112, 14, 14), (320, 7, 7)]
     assert model.fusion[0].in_channels == 32 + 1000 + 472
 

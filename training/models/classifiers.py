@@ -2,8 +2,9 @@
 
 Each takes gray ``[N,1,H,W]`` in [-1,1], replicates it to 3 channels, resizes and normalizes it as the
 classifier expects, and returns a global vector ``[N,D]`` (D = 1000 class probabilities, or 512 for
-pooled VGG16 conv features). ``features()`` also returns the classifier's intermediate feature maps at
-strides 8, 16 and 32 (``tap_channels`` says their widths), for the Koalarization's hypercolumn fusion.
+pooled VGG16 conv features). ``features()`` makes that one pass and also returns the classifier's
+intermediate feature maps (EfficientNet-Lite0: strides 8, 16, 32; VGG16: 4, 8, 16; ``tap_channels``
+says their widths), for the Koalarization's hypercolumn fusion.
 Always in eval mode with gradients off: the study keeps it frozen.
 """
 
@@ -40,9 +41,13 @@ class FrozenClassifier(nn.Module):
             rgb01 = F.interpolate(rgb01, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False)
         return rgb01
 
+    def forward(self, gray: torch.Tensor) -> torch.Tensor:
+        """The global vector ``[N,dim]``."""
+        return self.features(gray)[0]
+
     def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """The global vector and the intermediate maps ``[N,C_i,h_i,w_i]`` listed by ``tap_channels``."""
-        raise NotImplementedError(f"{type(self).__name__} has no feature taps")
+        raise NotImplementedError
 
 
 class EfficientNetLite0(FrozenClassifier):
@@ -73,11 +78,8 @@ class EfficientNetLite0(FrozenClassifier):
     TAPS = (4, 10, 15)
     tap_channels = (40, 112, 320)
 
-    def forward(self, gray: torch.Tensor) -> torch.Tensor:
-        x = (self._prepare(gray) * 255.0 - 127.0) / 128.0
-        return torch.softmax(self.net(x).float(), dim=1)
-
     def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The package's ``EfficientNet.forward`` (eval mode), block by block to keep the taps."""
         net = self.net
         x = (self._prepare(gray) * 255.0 - 127.0) / 128.0
         x = net._swish(net._bn0(net._conv_stem(x)))
@@ -125,12 +127,6 @@ class VGG16(FrozenClassifier):
     TAPS = (15, 22, 29)
     tap_channels = (256, 512, 512)
 
-    def forward(self, gray: torch.Tensor) -> torch.Tensor:
-        x = (self._prepare(gray) - self.mean) / self.std
-        if self.features_only:
-            return self.net.features(x).float().mean(dim=(2, 3))
-        return torch.softmax(self.net(x).float(), dim=1)
-
     def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         x = (self._prepare(gray) - self.mean) / self.std
         maps = []
@@ -149,13 +145,10 @@ class NoClassifier(FrozenClassifier):
 
     tap_channels = (8, 16, 32)
 
-    def forward(self, gray: torch.Tensor) -> torch.Tensor:
-        return gray.new_zeros(gray.shape[0], self.dim)
-
     def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         n, _, h, w = gray.shape
         maps = [gray.new_zeros(n, c, max(1, h // s), max(1, w // s)) for c, s in zip(self.tap_channels, (8, 16, 32))]
-        return self(gray), maps
+        return gray.new_zeros(n, self.dim), maps
 
 
 def build_classifier(name: str, weights: str = "") -> FrozenClassifier:
