@@ -8,13 +8,7 @@ import sys
 from pathlib import Path
 
 from engine import __version__
-from engine.images import IMAGE_SUFFIXES
-from engine.registry import resources_dir
-
-
-def sample_photos() -> list[Path]:
-    folder = resources_dir() / "samples"
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+from engine.photos import resources_dir, sample_photos
 
 
 def main(argv: list[str] | None = None) -> int:

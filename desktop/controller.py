@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMessageBox
 
-from engine.cli import iter_inputs
+from engine.photos import iter_photos
 from engine.colorize import ColorizeResult
 from engine.errors import OutputError
 from engine.images import LoadedImage
@@ -117,7 +117,7 @@ class MainController(QObject):
         self.add_paths([Path(f) for f in files])
 
     def add_paths(self, paths: list[Path]) -> None:
-        for path in iter_inputs([Path(p) for p in paths]):
+        for path in iter_photos(paths):
             item = QueueItem(id=self._next_id, path=path)
             self._next_id += 1
             item.list_item = QListWidgetItem(self._placeholder_icon(), "")

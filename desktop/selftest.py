@@ -14,11 +14,11 @@ from engine import __version__
 from engine.colorize import colorize
 from engine.errors import TintypeError
 from engine.images import load_image
-from engine.registry import ModelRegistry, default_model_dirs, resources_dir
+from engine.photos import resources_dir, sample_photos
+from engine.registry import ModelRegistry, default_model_dirs
 from engine.saving import default_output_path, output_format, save_result
 from engine.stamp import read_stamp
 
-from desktop.app import sample_photos
 
 GRAY_MAE_LIMIT = 1.0
 

@@ -7,14 +7,14 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from engine import __version__
 from engine.colorize import colorize
 from engine.errors import TintypeError
-from engine.images import IMAGE_SUFFIXES, load_image
+from engine.images import load_image
 from engine.model_ids import MODEL_IDS
+from engine.photos import find_photos
 from engine.providers import PROVIDER_CHOICES, provider_label
 from engine.registry import ModelRegistry, default_model_dirs
 from engine.saving import FORMAT_CHOICES, default_output_path, output_format, save_result
@@ -72,17 +72,6 @@ def _registry(args: argparse.Namespace) -> ModelRegistry:
     return registry
 
 
-def iter_inputs(paths: list[Path]) -> Iterator[Path]:
-    """Files as given, and image files found recursively in folders (earlier Tintype outputs skipped)."""
-    for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() in IMAGE_SUFFIXES and ".colorized." not in found.name:
-                    yield found
-        else:
-            yield path
-
-
 def cmd_colorize(args: argparse.Namespace) -> int:
     if args.output is not None:
         try:
@@ -102,7 +91,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     if not models:
         print("tintype: no usable models found (see 'tintype models')", file=sys.stderr)
         return 2
-    inputs = list(iter_inputs(args.paths))
+    inputs = find_photos(args.paths)
     if not inputs:
         print("tintype: no images found", file=sys.stderr)
         return 2

@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 # decompression bomb (a tiny file that claims a huge canvas).
 DEFAULT_MAX_PIXELS = 150_000_000
 ORIENTATION_TAG = 0x0112
-# File types looked for when a folder is given (a file named explicitly is tried whatever its suffix).
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,10 @@ import numpy as np
 from engine.contract import INPUT_NAME, OUTPUT_NAME, ModelContract, check_graph, parse_contract
 from engine.errors import ModelLoadError
 from engine.model_ids import sort_key
+from engine.photos import resources_dir
 from engine.providers import create_session, provider_label
 
 log = logging.getLogger(__name__)
-
-
-def resources_dir() -> Path:
-    """``resources/`` of a source checkout, or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def user_models_dir() -> Path:

@@ -132,10 +132,10 @@ def _sample_gray(checkpoint: Path):
     import numpy as np
     from PIL import Image
 
-    from engine.registry import resources_dir
+    from engine.photos import sample_photos
     from training.checkpoint import checkpoint_configs, load_checkpoint
 
-    samples = sorted((resources_dir() / "samples").glob("*.jpg"))
+    samples = sample_photos()
     if not samples:
         return None
     size = checkpoint_configs(load_checkpoint(checkpoint))[0].size

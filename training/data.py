@@ -21,7 +21,7 @@ import torch
 from PIL import Image, ImageOps
 from torch.utils.data import Dataset
 
-from engine.images import IMAGE_SUFFIXES
+from engine.photos import scan_folder
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def list_samples(folder: str | Path) -> list[Sample]:
 
 
 def _images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    return scan_folder(folder, skip_results=False)
 
 
 def split(samples: list[Sample], test_fraction: float, *, root: Path) -> tuple[list[Sample], list[Sample]]:

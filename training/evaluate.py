@@ -18,7 +18,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from engine.colorize import colorize
-from engine.images import IMAGE_SUFFIXES, decode_image
+from engine.images import decode_image
+from engine.photos import scan_folder
 from engine.model_ids import sort_key
 from engine.registry import load_model
 from training import metrics
@@ -43,7 +44,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
     names = [m.path.stem for m in loaded]
-    images = sorted(p for p in data.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    images = scan_folder(data, skip_results=False)
     if limit:
         images = images[:limit]
     if not images:
