@@ -1,5 +1,9 @@
 """Typed exceptions. Every message names the file it is about and says what is wrong, in words a user reads."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 
 class TintypeError(Exception):
     """Base class of every error Tintype reports to a user."""
@@ -10,7 +14,13 @@ class ImageLoadError(TintypeError):
 
 
 class ModelLoadError(TintypeError):
-    """A model file could not be loaded: not ONNX, truncated, or it breaks the model contract."""
+    """A model file could not be loaded: not ONNX, truncated, or it breaks the model contract.
+
+    ``path`` names the model file as data (set by ``ModelRegistry.discover``), so a front end never
+    recovers it from the message text.
+    """
+
+    path: Path | None = None
 
 
 class ContractError(ModelLoadError):

@@ -110,6 +110,7 @@ class ModelRegistry:
                 try:
                     model = load_model(path, provider=provider)
                 except ModelLoadError as exc:
+                    exc.path = path
                     log.warning("%s", exc)
                     failures.append(exc)
                     continue
