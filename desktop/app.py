@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop.controller import MainController
+    from desktop.controllers import MainController
     from desktop.settings import load_settings
     from desktop.views.main_window import MainWindow
 
@@ -40,12 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     controller = MainController(window, load_settings(), model_dirs=args.models_dir, ask_user=args.screenshot is None)
     window.show()
-    controller.add_paths(args.files or sample_photos())
+    controller.queue.add_paths(args.files or sample_photos())
     if args.screenshot is not None:
         def shoot() -> None:
             QTimer.singleShot(300, lambda: (window.grab().save(str(args.screenshot)), app.quit()))
 
-        controller.queueFinished.connect(shoot)
+        controller.queue.queueFinished.connect(shoot)
         QTimer.singleShot(600_000, app.quit)  # never hang a docs build
     return app.exec()
 

@@ -15,6 +15,7 @@ from engine.images import load_image
 from engine.registry import LoadedModel, ModelRegistry
 
 from desktop.qimage import thumbnail, to_qimage
+from desktop.queue_model import Failure, Previews
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ class ModelLoadTask(QRunnable):
 class ColorizeSignals(QObject):
     loaded = Signal(int, object, object)  # item id, LoadedImage, QImage thumbnail
     progress = Signal(int, int, int)  # item id, models done, models total
-    finished = Signal(int, object, object)  # item id, ColorizeResult, {model id: QImage}
-    failed = Signal(int, str)  # item id, one-line reason
+    done = Signal(int, object, object)  # item id, ColorizeResult, Previews[QImage]
+    failed = Signal(int, object)  # item id, Failure
     cancelled = Signal(int)
+    finished = Signal(int)  # item id: after one of done / failed / cancelled
 
 
 class ColorizeTask(QRunnable):
@@ -54,22 +56,29 @@ class ColorizeTask(QRunnable):
 
     def run(self) -> None:
         try:
-            if self.cancel.is_set():
-                raise CancelledError("cancelled")
-            image = load_image(self.path)
-            self.signals.loaded.emit(self.item_id, image, thumbnail(image.gray))
-            result = colorize(
-                image,
-                self.models,
-                progress=lambda done, total, _mid: self.signals.progress.emit(self.item_id, done, total),
-                cancelled=self.cancel.is_set,
-            )
-            previews = {mid: to_qimage(r.rgb) for mid, r in result.results.items()}
-            previews["__gray__"] = to_qimage(image.gray)
-            self.signals.finished.emit(self.item_id, result, previews)
+            self._colorize()
         except CancelledError:
             self.signals.cancelled.emit(self.item_id)
         except TintypeError as exc:
-            self.signals.failed.emit(self.item_id, str(exc))
+            self.signals.failed.emit(self.item_id, Failure.of(str(exc), self.path))
         except MemoryError:
-            self.signals.failed.emit(self.item_id, f"{self.path.name}: not enough memory for this image")
+            self._fail("not enough memory for this image")
+        self.signals.finished.emit(self.item_id)
+
+    def _colorize(self) -> None:
+        if self.cancel.is_set():
+            raise CancelledError("cancelled")
+        image = load_image(self.path)
+        self.signals.loaded.emit(self.item_id, image, thumbnail(image.gray))
+        result = colorize(
+            image,
+            self.models,
+            progress=lambda done, total, _mid: self.signals.progress.emit(self.item_id, done, total),
+            cancelled=self.cancel.is_set,
+        )
+        previews = Previews(gray=to_qimage(image.gray),
+                            results={mid: to_qimage(r.rgb) for mid, r in result.results.items()})
+        self.signals.done.emit(self.item_id, result, previews)
+
+    def _fail(self, reason: str) -> None:
+        self.signals.failed.emit(self.item_id, Failure(reason=reason, detail=f"{self.path}: {reason}"))

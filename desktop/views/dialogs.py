@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from engine import __version__
 from engine.providers import PROVIDER_CHOICES
-from engine.registry import ModelRegistry
 from engine.saving import FORMAT_CHOICES
 
+from desktop.catalog import ModelCatalog
 from desktop.settings import Settings
 
 LICENSES = """
@@ -80,18 +80,18 @@ class SettingsDialog(QDialog):
 
 
 class AboutDialog(QDialog):
-    def __init__(self, registry: ModelRegistry | None, parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: ModelCatalog | None, parent: QWidget | None = None) -> None:
+        """``catalog``: the loaded models, None while they load."""
         super().__init__(parent)
         self.setWindowTitle("About Tintype")
         self.resize(560, 480)
         rows = ""
-        if registry is not None:
-            for m in registry.models:
-                c = m.contract
-                rows += (f"<tr><td><b>{c.display_name}</b></td><td>{c.model_id} v{c.model_version}</td>"
-                         f"<td>{c.training_data}</td><td>{m.provider_label}</td></tr>")
-            for failure in registry.failures:
-                rows += f"<tr><td colspan=4 style='color:#b00'>unavailable: {failure}</td></tr>"
+        if catalog is not None:
+            for m in catalog.models:
+                rows += (f"<tr><td><b>{m.display_name}</b></td><td>{m.model_id} v{m.version}</td>"
+                         f"<td>{m.training_data}</td><td>{m.provider}</td></tr>")
+            for failure in catalog.unavailable:
+                rows += f"<tr><td colspan=4 style='color:#b00'>unavailable: {failure.reason}</td></tr>"
         text = QTextBrowser()
         text.setOpenExternalLinks(False)
         text.setHtml(

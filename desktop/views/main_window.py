@@ -1,31 +1,23 @@
-"""The main window: layout only. The controller connects its signals and fills it."""
+"""The main window: layout only. Controllers connect its signals and actions, and tell it what to show
+through its intent methods (``set_progress``, ``show_status``, ``set_panels``...), never through its widgets."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QLabel,
-    QListWidget,
-    QMainWindow,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from desktop.views.image_panel import ImagePanel
-from desktop.views.split_view import SplitPanel
+from desktop.views.comparison import ComparisonView, PanelSpec
+from desktop.views.queue_list import QueueList
 
 
 class MainWindow(QMainWindow):
     filesDropped = Signal(list)  # list[Path]
+    rowChosen = Signal(int)  # queue row now current, -1 for none
+    panelClicked = Signal(str)  # panel key
+    cancelRequested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -33,23 +25,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.setAcceptDrops(True)
 
-        self.queue = QListWidget()
-        self.queue.setIconSize(QSize(48, 48))
-        self.queue.setMinimumWidth(230)
-        self.queue.setObjectName("queue")
-        self.hint = QLabel("Drop photos or folders here\nor use File > Open (Ctrl+O)")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("color:#888;font-size:16px;")
-
-        self.panels_host = QWidget()
-        self.panels_grid = QGridLayout(self.panels_host)
-        self.panels_grid.setContentsMargins(0, 0, 0, 0)
-        self.panels_grid.setSpacing(4)
-        self.split = SplitPanel()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.hint)
-        self.stack.addWidget(self.panels_host)
-        self.stack.addWidget(self.split)
+        self.queue = QueueList()
+        self.comparison = ComparisonView()
 
         splitter = QSplitter()
         left = QWidget()
@@ -58,7 +35,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(QLabel("Queue"))
         left_layout.addWidget(self.queue, 1)
         splitter.addWidget(left)
-        splitter.addWidget(self.stack)
+        splitter.addWidget(self.comparison)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([250, 1150])
         self.setCentralWidget(splitter)
@@ -75,7 +52,9 @@ class MainWindow(QMainWindow):
 
         self.actions = self._make_actions()
         self._make_menus_and_toolbar()
-        self.panels: dict[str, ImagePanel] = {}
+        self.queue.currentRowChanged.connect(self.rowChosen)
+        self.comparison.panelClicked.connect(self.panelClicked)
+        self.cancel_button.clicked.connect(self.cancelRequested)
 
     def _make_actions(self) -> dict[str, QAction]:
         specs = {
@@ -121,18 +100,74 @@ class MainWindow(QMainWindow):
             toolbar.addAction(a[key])
         self.addToolBar(toolbar)
 
-    def set_panels(self, panels: list[ImagePanel]) -> None:
-        """Replace the comparison panels (gray input first, then one per model), in a grid."""
-        for panel in self.panels.values():
-            self.panels_grid.removeWidget(panel)
-            panel.deleteLater()
-        self.panels = {p.key: p for p in panels}
-        columns = 2 if len(panels) <= 4 else 3
-        for index, panel in enumerate(panels):
-            self.panels_grid.addWidget(panel, index // columns, index % columns)
+    # ----- status bar
+    def show_status(self, message: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(message, msecs)
 
-    def show_page(self, name: str) -> None:
-        self.stack.setCurrentWidget({"hint": self.hint, "panels": self.panels_host, "split": self.split}[name])
+    def set_models_text(self, text: str) -> None:
+        self.provider_label.setText(text)
+
+    def set_progress(self, finished: int, total: int) -> None:
+        """Photos finished of the queue's total; the bar and Cancel show only while some remain."""
+        busy = finished < total
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(finished)
+        self.progress.setFormat(f"{finished}/{total} photos")
+
+    # ----- queue list
+    def add_queue_row(self, text: str, tooltip: str) -> None:
+        self.queue.add_row(text, tooltip)
+
+    def update_queue_row(self, row: int, text: str, tooltip: str) -> None:
+        self.queue.update_row(row, text, tooltip)
+
+    def set_queue_thumbnail(self, row: int, thumbnail: QImage) -> None:
+        self.queue.set_thumbnail(row, thumbnail)
+
+    def replace_queue_rows(self, rows: list[tuple[str, str]]) -> None:
+        self.queue.replace_rows(rows)
+
+    def current_row(self) -> int:
+        return self.queue.currentRow()
+
+    def choose_row(self, row: int) -> None:
+        self.queue.setCurrentRow(row)
+
+    # ----- comparison
+    @property
+    def split_mode(self) -> bool:
+        """Whether the before/after split is chosen (rather than the grid of all results)."""
+        return self.actions["toggle_split"].isChecked()
+
+    def show_hint(self, text: str | None = None) -> None:
+        self.comparison.show_hint(text)
+
+    def show_results(self, *, split: bool) -> None:
+        self.comparison.show_results(split=split)
+
+    def set_panels(self, specs: list[PanelSpec]) -> None:
+        """Replace the comparison panels (gray input first, then one per model), in a grid."""
+        self.comparison.set_panels(specs)
+
+    def mark_selected(self, key: str | None) -> None:
+        self.comparison.mark_selected(key)
+
+    def set_split(self, before: QImage | None, after: QImage | None, title: str) -> None:
+        self.comparison.set_split(before, after, title)
+
+    def zoom_by(self, factor: float) -> None:
+        for view in self.comparison.zoom_targets(split=self.split_mode):
+            view.zoom_by(factor)
+
+    def zoom_fit(self) -> None:
+        for view in self.comparison.zoom_targets(split=self.split_mode):
+            view.fit()
+
+    def zoom_actual_size(self) -> None:
+        for view in self.comparison.zoom_targets(split=self.split_mode):
+            view.actual_size()
 
     # Drag and drop anywhere on the window.
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -10,7 +10,9 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from desktop.controller import GRAY_KEY, MainController
+from desktop.controllers import MainController
+from desktop.controllers.comparison import GRAY_PANEL
+from desktop.queue_model import Status
 from desktop.settings import Settings, load_settings, save_settings
 from desktop.views.main_window import MainWindow
 from engine.stamp import read_stamp
@@ -32,10 +34,10 @@ def app_parts(qtbot, models_dir):
     window = MainWindow()
     qtbot.addWidget(window)
     controller = MainController(window, Settings(provider="cpu"), model_dirs=[models_dir], ask_user=False)
-    qtbot.waitUntil(lambda: controller.registry is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
     window.show()
     yield window, controller
-    controller.cancel()
+    controller.queue.cancel()
     controller.pool.waitForDone(10_000)
 
 
@@ -48,24 +50,25 @@ def drop(window: MainWindow, paths: list[Path]) -> None:
 
 def test_drop_fills_queue_and_results_fill_panels(qtbot, app_parts, photos):
     window, controller = app_parts
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
         drop(window, photos)
     assert window.queue.count() == 2
-    assert [i.status for i in controller.items] == ["done", "done"]
+    assert [i.status for i in controller.queue.items] == [Status.DONE, Status.DONE]
     window.queue.setCurrentRow(0)
-    assert list(window.panels) == [GRAY_KEY, "unet", "koala", "cgan"]
-    assert all(p.has_image() for p in window.panels.values())
-    assert "U-Net" in window.panels["unet"].title.text() and "CPU" in window.panels["unet"].title.text()
+    assert list(window.comparison.panels) == [GRAY_PANEL, "unet", "koala", "cgan"]
+    assert all(p.has_image() for p in window.comparison.panels.values())
+    unet_title = window.comparison.panels["unet"].title.text()
+    assert "U-Net" in unet_title and "CPU" in unet_title
     # Full resolution in the panels, not the model's working size.
-    assert window.panels["cgan"].item.pixmap().width() == 160
+    assert window.comparison.panels["cgan"].item.pixmap().width() == 160
 
 
 def test_zoom_on_one_panel_moves_the_others(qtbot, app_parts, photos):
     window, controller = app_parts
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
-        controller.add_paths(photos[:1])
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
+        controller.queue.add_paths(photos[:1])
     window.queue.setCurrentRow(0)
-    views = [p.view for p in window.panels.values()]
+    views = [p.view for p in window.comparison.panels.values()]
     views[2].zoom_by(4.0)
     zooms = {round(v.zoom, 4) for v in views}
     assert len(zooms) == 1 and zooms.pop() > 1.0
@@ -77,36 +80,36 @@ def test_zoom_on_one_panel_moves_the_others(qtbot, app_parts, photos):
 
 def test_split_view(qtbot, app_parts, photos):
     window, controller = app_parts
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
-        controller.add_paths(photos[:1])
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
+        controller.queue.add_paths(photos[:1])
     window.queue.setCurrentRow(0)
-    controller.select_model("koala")
+    controller.comparison.select_model("koala")
     window.actions["toggle_split"].trigger()
-    assert window.stack.currentWidget() is window.split
-    assert "Deep Koalarization" in window.split.title.text()
-    window.split.drag_to(40)
-    assert abs(window.split.fraction - 0.25) < 1e-6
-    assert window.split.clip.rect().width() == pytest.approx(40)
+    assert window.comparison.currentWidget() is window.comparison.split
+    assert "Deep Koalarization" in window.comparison.split.title.text()
+    window.comparison.split.drag_to(40)
+    assert abs(window.comparison.split.fraction - 0.25) < 1e-6
+    assert window.comparison.split.clip.rect().width() == pytest.approx(40)
     window.actions["toggle_split"].trigger()
-    assert window.stack.currentWidget() is window.panels_host
+    assert window.comparison.currentWidget() is window.comparison.panels_host
 
 
 def test_save_writes_stamped_files_and_never_overwrites(qtbot, app_parts, photos, tmp_path):
     window, controller = app_parts
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
-        controller.add_paths(photos[:1])
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
+        controller.queue.add_paths(photos[:1])
     window.queue.setCurrentRow(0)
-    controller.select_model("cgan")
-    saved = controller.save_selected()
+    controller.comparison.select_model("cgan")
+    saved = controller.saving.save_selected()
     assert saved == photos[0].with_name("one.cgan.colorized.jpg")
     assert read_stamp(saved).model_id == "cgan"
     before = saved.read_bytes()
-    assert controller.save_selected() is None  # exists: refused, not overwritten
+    assert controller.saving.save_selected() is None  # exists: refused, not overwritten
     assert saved.read_bytes() == before
     assert "already exists" in window.statusBar().currentMessage()
     out = tmp_path / "out"
     out.mkdir()
-    written = controller.save_queue(out)
+    written = controller.saving.save_queue(out)
     assert sorted(p.name for p in written) == ["one.cgan.colorized.jpg", "one.koala.colorized.jpg", "one.unet.colorized.jpg"]
 
 
@@ -114,9 +117,9 @@ def test_unreadable_file_shows_its_error_while_others_finish(qtbot, app_parts, p
     window, controller = app_parts
     bad = tmp_path / "bad.jpg"
     bad.write_text("not a photo")
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
         drop(window, [photos[0], bad, photos[1]])
-    assert [i.status for i in controller.items] == ["done", "failed", "done"]
+    assert [i.status for i in controller.queue.items] == [Status.DONE, Status.FAILED, Status.DONE]
     assert "not an image" in window.queue.item(1).text()
 
 
@@ -127,12 +130,12 @@ def test_cancel_stops_the_queue(qtbot, app_parts, photos, tmp_path):
         path = tmp_path / f"p{i}.png"
         Image.fromarray(np.full((400, 400), i * 20, dtype=np.uint8)).save(path)
         many.append(path)
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
-        controller.add_paths(many)
-        controller.cancel()
-    statuses = [i.status for i in controller.items]
-    assert "cancelled" in statuses
-    assert all(s in ("done", "cancelled") for s in statuses)
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
+        controller.queue.add_paths(many)
+        controller.queue.cancel()
+    statuses = [i.status for i in controller.queue.items]
+    assert Status.CANCELLED in statuses
+    assert all(s in (Status.DONE, Status.CANCELLED) for s in statuses)
     assert not window.progress.isVisible()
 
 
@@ -141,12 +144,12 @@ def test_unavailable_model_is_shown_not_a_crash(qtbot, models_dir, photos):
     window = MainWindow()
     qtbot.addWidget(window)
     controller = MainController(window, Settings(provider="cpu"), model_dirs=[models_dir], ask_user=False)
-    qtbot.waitUntil(lambda: controller.registry is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
     assert "1 unavailable" in window.provider_label.text()
-    with qtbot.waitSignal(controller.queueFinished, timeout=30_000):
-        controller.add_paths(photos[:1])
+    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
+        controller.queue.add_paths(photos[:1])
     window.queue.setCurrentRow(0)
-    assert "unavailable:broken" in window.panels
+    assert "unavailable:broken" in window.comparison.panels
     controller.pool.waitForDone(5_000)
 
 

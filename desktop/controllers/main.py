@@ -1,0 +1,64 @@
+"""Composes the small controllers and wires the window's actions and signals to them. No logic of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
+
+from desktop.controllers.comparison import ComparisonController
+from desktop.controllers.models import ModelsController
+from desktop.controllers.queue import QueueController
+from desktop.controllers.saving import SavingController
+from desktop.controllers.settings import SettingsController
+from desktop.settings import Settings
+from desktop.views.dialogs import AboutDialog
+from desktop.views.main_window import MainWindow
+from desktop.views.prompts import Prompts
+
+
+class MainController:
+    def __init__(self, window: MainWindow, settings: Settings, *, model_dirs: list[Path] | None = None,
+                 ask_user: bool = True) -> None:
+        """``ask_user`` False (tests, screenshots): no modal dialogs."""
+        self.window = window
+        self.pool = QThreadPool()
+        # One task at a time, loading models included: each photo already uses every core through
+        # onnxruntime, and two 24 MP scans at once would double the memory for no gain.
+        self.pool.setMaxThreadCount(1)
+        self.prompts = Prompts(window, interactive=ask_user)
+        self.settings = SettingsController(window, settings)
+        self.models = ModelsController(window, self.pool, folders=model_dirs)
+        self.queue = QueueController(window, self.pool, self.models)
+        self.comparison = ComparisonController(window, self.models)
+        self.saving = SavingController(window, self.prompts, queue=self.queue, comparison=self.comparison,
+                                       settings=self.settings)
+        self._connect()
+        self.models.load(settings.provider)
+
+    def _connect(self) -> None:
+        w, a = self.window, self.window.actions
+        queue, comparison, saving = self.queue, self.comparison, self.saving
+        self.models.loaded.connect(comparison.models_loaded)
+        self.models.loaded.connect(queue.start_waiting)
+        self.settings.providerChanged.connect(self.models.load)
+        queue.currentChanged.connect(comparison.show)
+        w.filesDropped.connect(queue.add_paths)
+        w.rowChosen.connect(queue.row_chosen)
+        w.cancelRequested.connect(queue.cancel)
+        w.panelClicked.connect(comparison.select_model)
+        a["open"].triggered.connect(lambda: queue.add_paths(self.prompts.open_photos()))
+        a["save"].triggered.connect(saving.save_selected)
+        a["save_all"].triggered.connect(saving.save_all_results)
+        a["save_queue"].triggered.connect(saving.save_queue)
+        a["settings"].triggered.connect(self.settings.edit)
+        a["quit"].triggered.connect(w.close)
+        a["zoom_in"].triggered.connect(lambda: w.zoom_by(1.25))
+        a["zoom_out"].triggered.connect(lambda: w.zoom_by(0.8))
+        a["zoom_fit"].triggered.connect(w.zoom_fit)
+        a["zoom_100"].triggered.connect(w.zoom_actual_size)
+        a["toggle_split"].toggled.connect(comparison.set_split_mode)
+        a["next"].triggered.connect(lambda: queue.move_selection(1))
+        a["previous"].triggered.connect(lambda: queue.move_selection(-1))
+        a["clear"].triggered.connect(queue.clear_finished)
+        a["about"].triggered.connect(lambda: AboutDialog(self.models.catalog, w).exec())
