@@ -1,5 +1,9 @@
 """Background work: each task is a QRunnable that owns a separate signals QObject and never touches
-widgets; results reach the UI thread through queued signals."""
+widgets; results reach the UI thread through queued signals.
+
+Every task reports every exception through its error signal and always emits ``finished`` last, whatever
+happened: an unexpected error (a GPU out of memory, a bug) must never leave a photo "working" forever.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,15 @@ from desktop.queue_model import Failure, Previews
 log = logging.getLogger(__name__)
 
 
+def unexpected(exc: BaseException) -> str:
+    """One line for an error no Tintype code anticipated (its traceback goes to the log)."""
+    return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
 class ModelLoadSignals(QObject):
     loaded = Signal(object)  # ModelRegistry
+    failed = Signal(str)  # one-line reason: looking for models broke off
+    finished = Signal()  # always, last
 
 
 class ModelLoadTask(QRunnable):
@@ -33,8 +44,14 @@ class ModelLoadTask(QRunnable):
         self.signals = ModelLoadSignals()
 
     def run(self) -> None:
-        registry = ModelRegistry.discover(self.folders, provider=self.provider)
-        self.signals.loaded.emit(registry)
+        try:
+            registry = ModelRegistry.discover(self.folders, provider=self.provider)
+            self.signals.loaded.emit(registry)
+        except Exception as exc:  # reported, not swallowed: see the module docstring
+            log.exception("looking for models failed")
+            self.signals.failed.emit(unexpected(exc))
+        finally:
+            self.signals.finished.emit()
 
 
 class ColorizeSignals(QObject):
@@ -43,7 +60,7 @@ class ColorizeSignals(QObject):
     done = Signal(int, object, object)  # item id, ColorizeResult, Previews[QImage]
     failed = Signal(int, object)  # item id, Failure
     cancelled = Signal(int)
-    finished = Signal(int)  # item id: after one of done / failed / cancelled
+    finished = Signal(int)  # item id: always, after one of done / failed / cancelled
 
 
 class ColorizeTask(QRunnable):
@@ -63,7 +80,11 @@ class ColorizeTask(QRunnable):
             self.signals.failed.emit(self.item_id, Failure.of(str(exc), self.path))
         except MemoryError:
             self._fail("not enough memory for this image")
-        self.signals.finished.emit(self.item_id)
+        except Exception as exc:  # reported, not swallowed: see the module docstring
+            log.exception("%s: colorizing failed", self.path)
+            self._fail(unexpected(exc))
+        finally:
+            self.signals.finished.emit(self.item_id)
 
     def _colorize(self) -> None:
         if self.cancel.is_set():

@@ -49,6 +49,7 @@ class ModelsController(QObject):
         self.window.set_models_text("Loading models...")
         task = ModelLoadTask(self.folders, provider)
         task.signals.loaded.connect(self._on_loaded)
+        task.signals.failed.connect(self._on_failed)
         self._tasks.append(task.signals)
         self.pool.start(task)
 
@@ -58,3 +59,8 @@ class ModelsController(QObject):
             self.window.show_status("; ".join(u.reason for u in self.catalog.unavailable), 15000)
         self.window.set_models_text(self.catalog.summary)
         self.loaded.emit()
+
+    def _on_failed(self, reason: str) -> None:
+        # Looking for models broke off: go on with none, so queued photos fail visibly instead of waiting.
+        self._on_loaded(ModelRegistry(models=[], failures=[]))
+        self.window.show_status(f"Models could not be loaded: {reason}", 15000)
