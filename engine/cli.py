@@ -10,7 +10,6 @@ from pathlib import Path
 from engine import __version__
 from engine.errors import TintypeError
 from engine.formats import FORMAT_CHOICES
-from engine.model_ids import MODEL_IDS
 from engine.photos import find_photos
 from engine.pipeline import Pipeline, SaveOptions, run_batch
 from engine.providers import PROVIDER_CHOICES, available_providers, provider_label
@@ -45,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     col = sub.add_parser("colorize", help="colorize photos (files or folders, recursive)")
     col.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     col.add_argument("-o", "--output", type=Path, help="output folder (default: next to each photo)")
-    col.add_argument("--model", action="append", choices=[*MODEL_IDS, "all"], help="model to use (repeatable; default all)")
+    col.add_argument("--model", action="append", metavar="ID",
+                     help="model to use: any loaded model id, or all (repeatable; default all; see 'tintype models')")
     col.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
     col.add_argument("--format", choices=FORMAT_CHOICES, default="same", help="output format (default: the input's)")
     col.add_argument("--overwrite", action="store_true", help="replace existing output files")
