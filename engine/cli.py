@@ -97,7 +97,8 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     bar.clear()
     print(
         f"{summary.done} of {summary.photos} photos colorized with {', '.join(m.model_id for m in models)} "
-        f"({summary.written} files written, {summary.failed} failed) in {summary.seconds:.1f}s on {models[0].provider_label}"
+        f"({summary.written} files written, {summary.failed} failed) in {summary.seconds:.1f}s "
+        f"on {models[0].provider_label}"
     )
     return 0 if summary.failed == 0 else 1
 

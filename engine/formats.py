@@ -11,10 +11,10 @@ To add an output format: one row here, and a stamp carrier in :mod:`engine.savin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from engine.errors import OutputError
 

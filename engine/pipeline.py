@@ -17,14 +17,20 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from engine.colorize import CancelCheck, ColorizeResult, ModelResult, ProgressCallback, colorize
+from engine.colorize import (
+    CancelCheck,
+    ColorizeResult,
+    ModelResult,
+    ProgressCallback,
+    colorize,
+)
 from engine.errors import CancelledError, TintypeError
 from engine.formats import SAME, format_for_target, output_format
 from engine.images import LoadedImage, load_image
@@ -81,7 +87,9 @@ def plan_save(image: LoadedImage, model_id: str, options: SaveOptions, *, target
     return OutputPlan(plan_output(image.path, model_id, fmt, folder=options.folder), fmt)
 
 
-def save_colorized(image: LoadedImage, result: ModelResult, options: SaveOptions, *, target: Path | None = None) -> Path:
+def save_colorized(
+    image: LoadedImage, result: ModelResult, options: SaveOptions, *, target: Path | None = None
+) -> Path:
     """The save sequence, the one every front end uses: plan the path, pick the format, stamp, write
     atomically. Returns the path written; :class:`~engine.errors.OutputError` says why not."""
     plan = plan_save(image, result.model_id, options, target=target)
@@ -174,11 +182,18 @@ class Pipeline:
         """
         return self._colorize(image, progress=progress, cancelled=cancelled)[0]
 
-    def write(self, result: ColorizeResult) -> Iterator[Path]:
-        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`),
-        yielding each path once written. A failure raises and stops at that model."""
+    def write(
+        self, result: ColorizeResult, *, on_saved: Callable[[Path], None] | None = None
+    ) -> tuple[Path, ...]:
+        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`); the
+        paths written. A failure raises and stops at that model; ``on_saved(path)`` after each file
+        lets a caller count the files written before it."""
+        written: list[Path] = []
         for model_result in result.results.values():
-            yield save_colorized(result.image, model_result, self.output)
+            written.append(save_colorized(result.image, model_result, self.output))
+            if on_saved is not None:
+                on_saved(written[-1])
+        return tuple(written)
 
     def run(
         self,
@@ -188,20 +203,15 @@ class Pipeline:
         cancelled: CancelCheck | None = None,
         on_saved: Callable[[Path], None] | None = None,
     ) -> PhotoRun:
-        """One photo through every step, timed. ``on_saved(path)`` after each file written, so a
-        caller counts the files of a photo whose later save fails."""
+        """One photo through every step, timed (``on_saved``: see :meth:`write`)."""
         started = time.perf_counter()
         image = self.load(path)
         loaded = time.perf_counter()
         result, timings = self._colorize(image, progress=progress, cancelled=cancelled)
         colorized = time.perf_counter()
-        written: list[Path] = []
-        for saved in self.write(result):
-            written.append(saved)
-            if on_saved is not None:
-                on_saved(saved)
+        written = self.write(result, on_saved=on_saved)
         timings = dataclasses.replace(timings, load=loaded - started, save=time.perf_counter() - colorized)
-        return PhotoRun(image=image, result=result, written=tuple(written), timings=timings)
+        return PhotoRun(image=image, result=result, written=written, timings=timings)
 
     def _colorize(
         self, image: LoadedImage, *, progress: ProgressCallback | None, cancelled: CancelCheck | None

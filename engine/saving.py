@@ -21,17 +21,31 @@ from PIL import Image, PngImagePlugin
 from engine import __version__
 from engine.colorize import ModelResult
 from engine.errors import OutputError
-from engine.formats import FORMAT_CHOICES, PNG_TEXT, TIFF_TAGS, XMP_EXIF, ImageFormat, format_spec, output_format
+from engine.formats import (
+    FORMAT_CHOICES,
+    PNG_TEXT,
+    TIFF_TAGS,
+    XMP_EXIF,
+    ImageFormat,
+    format_spec,
+    output_format,
+)
 from engine.images import LoadedImage
 from engine.photos import RESULT_MARKER
 from engine.stamp import XMP_TIFF_TAG, Stamp, build_xmp, exif_with_stamp
 
 log = logging.getLogger(__name__)
 
+# FORMAT_CHOICES, output_format and default_output_path are the app's old names, kept until it imports
+# them from their homes (engine.formats, plan_output).
 __all__ = [
-    "ensure_output_folder", "make_stamp", "plan_output", "save_result",
-    # The app's old names, kept until it imports them from their homes (engine.formats, plan_output).
-    "FORMAT_CHOICES", "default_output_path", "output_format",
+    "FORMAT_CHOICES",
+    "default_output_path",
+    "ensure_output_folder",
+    "make_stamp",
+    "output_format",
+    "plan_output",
+    "save_result",
 ]
 
 _IFD_POINTERS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, Interop sub-IFD offsets: not copyable as values

@@ -64,10 +64,11 @@ def test_format_option_and_missing_path(batch, models_dir, tmp_path, capsys):
 def test_model_takes_any_loaded_id(batch, models_dir, tmp_path, capsys):
     build_tiny_onnx(models_dir / "sepia.onnx", model_id="sepia", seed=4)  # a user's own model
     out = tmp_path / "o"
-    assert main(["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg"), "-o", str(out), "--model", "sepia"]) == 0
+    args = ["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg")]
+    assert main([*args, "-o", str(out), "--model", "sepia"]) == 0
     assert read_stamp(out / "a.sepia.colorized.jpg").model_id == "sepia"
     capsys.readouterr()
-    code = main(["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg"), "--model", "nope"])
+    code = main([*args, "--model", "nope"])
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == "tintype: model 'nope' is not available (available: unet, koala, cgan, sepia)"

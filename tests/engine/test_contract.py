@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from engine.contract import ModelContract, check_graph, gray_to_model_input, model_input_to_unit, parse_contract
+from engine.contract import (
+    ModelContract,
+    check_graph,
+    gray_to_model_input,
+    model_input_to_unit,
+    parse_contract,
+)
 from engine.errors import ContractError
 from tests.conftest import tiny_contract
 

@@ -4,7 +4,15 @@ from pathlib import Path
 import pytest
 
 from engine.errors import OutputError
-from engine.formats import FORMAT_CHOICES, FORMATS, IMAGE_SUFFIXES, OUTPUT_FORMATS, format_for_target, format_spec, output_format
+from engine.formats import (
+    FORMAT_CHOICES,
+    FORMATS,
+    IMAGE_SUFFIXES,
+    OUTPUT_FORMATS,
+    format_for_target,
+    format_spec,
+    output_format,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -108,8 +108,8 @@ def test_cancel_stops_before_the_next_step(models, photo):
 def test_batch_counts_files_of_a_photo_that_fails_later(models, photo, tmp_path):
     (tmp_path / "photo.koala.colorized.jpg").write_bytes(b"taken")
     failures = []
-    summary = run_batch(Pipeline(models=models[:2], output=SaveOptions(folder=tmp_path)), [photo, tmp_path / "ghost.png"],
-                        on_failure=lambda path, reason: failures.append(reason))
+    pipeline = Pipeline(models=models[:2], output=SaveOptions(folder=tmp_path))
+    summary = run_batch(pipeline, [photo, tmp_path / "ghost.png"], on_failure=lambda path, reason: failures.append(reason))
     assert (summary.photos, summary.failed, summary.written, summary.done) == (2, 2, 1, 0)
     assert "already exists" in failures[0] and "no such file" in failures[1]
     assert (tmp_path / "photo.unet.colorized.jpg").exists()
