@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,37 +21,28 @@ SIZES_MP = (0.3, 3.0, 12.0, 24.0)
 
 
 def one_case(megapixels: float, models: str, repeats: int = 3) -> dict:
-    from engine.colorize import colorize
-    from engine.images import load_image
+    from engine.pipeline import Pipeline, SaveOptions
     from engine.registry import ModelRegistry
-    from engine.saving import default_output_path, save_result
 
     registry = ModelRegistry.discover([MODELS], provider="cpu")
     chosen = registry.select(None if models == "all" else [models])
     with tempfile.TemporaryDirectory() as tmp:
         src = photo(megapixels, Path(tmp) / "photo.jpg")
+        pipeline = Pipeline(models=tuple(chosen), output=SaveOptions(folder=Path(tmp), format="jpeg", overwrite=True))
         best: dict | None = None
         for _ in range(repeats):
-            start = time.perf_counter()
-            image = load_image(src)
-            decoded = time.perf_counter()
-            result = colorize(image, chosen)
-            colorized = time.perf_counter()
-            for model_result in result.results.values():
-                target = default_output_path(src, model_result.model_id, "JPEG", folder=Path(tmp))
-                save_result(image, model_result, target, fmt="JPEG", overwrite=True)
-            done = time.perf_counter()
-            inference = sum(r.inference_seconds for r in result.results.values())
+            run = pipeline.run(src)
+            stages = run.timings
             t = {
-                "decode": decoded - start,
-                "inference": inference,
-                "color_math": (colorized - decoded) - inference,
-                "encode": done - colorized,
-                "total": done - start,
+                "decode": stages.load,
+                "inference": stages.inference,
+                "color_math": stages.color_math,
+                "encode": stages.save,
+                "total": stages.total,
             }
             if best is None or t["total"] < best["total"]:
                 best = t
-            del image, result
+            del run
         best.update(megapixels=megapixels, models=models, peak_rss_mb=peak_rss_mb())
         best["outside_inference"] = best["total"] - best["inference"]
         return best

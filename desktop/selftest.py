@@ -11,12 +11,11 @@ import numpy as np
 from PIL import Image
 
 from engine import __version__
-from engine.colorize import colorize
 from engine.errors import TintypeError
 from engine.images import load_image
 from engine.photos import resources_dir, sample_photos
+from engine.pipeline import Pipeline, SaveOptions, plan_save, save_colorized
 from engine.registry import ModelRegistry, default_model_dirs
-from engine.saving import default_output_path, output_format, save_result
 from engine.stamp import read_stamp
 
 
@@ -50,9 +49,10 @@ def run_selftest(model_dirs: list[Path] | None = None) -> int:
         check(False, f"sample loads: {exc}")
         return 1
     with tempfile.TemporaryDirectory() as tmp:
+        output = SaveOptions(folder=Path(tmp))
         for model in registry.models:
             try:
-                result = colorize(image, [model]).results[model.model_id]
+                result = Pipeline(models=(model,), output=output).colorize(image).results[model.model_id]
             except TintypeError as exc:
                 check(False, f"{model.model_id}: colorize {sample.name}: {exc}")
                 continue
@@ -61,11 +61,9 @@ def run_selftest(model_dirs: list[Path] | None = None) -> int:
             spread = float((result.rgb.max(axis=2).astype(int) - result.rgb.min(axis=2)).mean())
             check(mae <= GRAY_MAE_LIMIT, f"{model.model_id}: gray fidelity {mae:.2f} levels (limit {GRAY_MAE_LIMIT})")
             check(spread > 2.0, f"{model.model_id}: result has color (mean channel spread {spread:.1f})")
-            fmt = output_format(image.format)
-            target = default_output_path(sample, model.model_id, fmt, folder=Path(tmp))
+            fmt = plan_save(image, model.model_id, output).fmt
             try:
-                save_result(image, result, target, fmt=fmt)
-                stamp = read_stamp(target)
+                stamp = read_stamp(save_colorized(image, result, output))
                 check(stamp.model_id == model.model_id and stamp.source_sha256 == image.sha256,
                       f"{model.model_id}: saved {fmt} carries the colorized stamp")
             except TintypeError as exc:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import time
 from pathlib import Path
 
 from engine import __version__
-from engine.colorize import colorize
 from engine.errors import TintypeError
-from engine.images import load_image
-from engine.model_ids import MODEL_IDS
+from engine.formats import FORMAT_CHOICES
 from engine.photos import find_photos
-from engine.providers import PROVIDER_CHOICES, provider_label
+from engine.pipeline import Pipeline, SaveOptions, run_batch
+from engine.providers import PROVIDER_CHOICES, available_providers, provider_label
 from engine.registry import ModelRegistry, default_model_dirs
-from engine.saving import FORMAT_CHOICES, default_output_path, output_format, save_result
+from engine.saving import ensure_output_folder
 from engine.stamp import read_exif_text, read_stamp
 
 log = logging.getLogger("tintype")
@@ -47,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     col = sub.add_parser("colorize", help="colorize photos (files or folders, recursive)")
     col.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     col.add_argument("-o", "--output", type=Path, help="output folder (default: next to each photo)")
-    col.add_argument("--model", action="append", choices=[*MODEL_IDS, "all"], help="model to use (repeatable; default all)")
+    col.add_argument("--model", action="append", metavar="ID",
+                     help="model to use: any loaded model id, or all (repeatable; default all; see 'tintype models')")
     col.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
     col.add_argument("--format", choices=FORMAT_CHOICES, default="same", help="output format (default: the input's)")
     col.add_argument("--overwrite", action="store_true", help="replace existing output files")
@@ -73,18 +71,10 @@ def _registry(args: argparse.Namespace) -> ModelRegistry:
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:
-    if args.output is not None:
-        try:
-            args.output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            print(f"tintype: {args.output}: cannot create output folder ({exc.strerror or exc})", file=sys.stderr)
-            return 2
-        if not os.access(args.output, os.W_OK):
-            print(f"tintype: {args.output}: output folder is not writable", file=sys.stderr)
-            return 2
     try:
-        registry = _registry(args)
-        models = registry.select(args.model)
+        if args.output is not None:
+            ensure_output_folder(args.output)
+        models = _registry(args).select(args.model)
     except TintypeError as exc:
         print(f"tintype: {exc}", file=sys.stderr)
         return 2
@@ -95,40 +85,27 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     if not inputs:
         print("tintype: no images found", file=sys.stderr)
         return 2
+    output = SaveOptions(folder=args.output, format=args.format, overwrite=args.overwrite, keep_exif=not args.no_exif)
     bar = _ProgressBar(len(inputs))
-    failures = written = 0
-    started = time.perf_counter()
-    for index, path in enumerate(inputs):
-        bar.show(index, path.name)
-        try:
-            image = load_image(path)
-            result = colorize(image, models)
-            fmt = output_format(image.format, args.format)
-            for model_result in result.results.values():
-                target = default_output_path(path, model_result.model_id, fmt, folder=args.output)
-                save_result(image, model_result, target, fmt=fmt, overwrite=args.overwrite, keep_exif=not args.no_exif)
-                written += 1
-        except TintypeError as exc:
-            failures += 1
-            bar.clear()
-            print(f"tintype: failed: {exc}", file=sys.stderr)
-        except MemoryError:
-            failures += 1
-            bar.clear()
-            print(f"tintype: failed: {path}: not enough memory for this image", file=sys.stderr)
+
+    def failed(_path: Path, reason: str) -> None:
+        bar.clear()
+        print(f"tintype: failed: {reason}", file=sys.stderr)
+
+    summary = run_batch(Pipeline(models=tuple(models), output=output), inputs,
+                        on_photo=lambda index, path: bar.show(index, path.name), on_failure=failed)
     bar.clear()
-    elapsed = time.perf_counter() - started
-    done = len(inputs) - failures
     print(
-        f"{done} of {len(inputs)} photos colorized with {', '.join(m.model_id for m in models)} "
-        f"({written} files written, {failures} failed) in {elapsed:.1f}s on {models[0].provider_label}"
+        f"{summary.done} of {summary.photos} photos colorized with {', '.join(m.model_id for m in models)} "
+        f"({summary.written} files written, {summary.failed} failed) in {summary.seconds:.1f}s "
+        f"on {models[0].provider_label}"
     )
-    return 0 if failures == 0 else 1
+    return 0 if summary.failed == 0 else 1
 
 
 def cmd_models(args: argparse.Namespace) -> int:
     registry = _registry(args)
-    print(f"providers available: {', '.join(provider_label(p) for p in _providers())}")
+    print(f"providers available: {', '.join(provider_label(p) for p in available_providers())}")
     if not registry.models:
         print("no models found in: " + ", ".join(str(f) for f in (args.models_dir or default_model_dirs())))
     for model in registry.models:
@@ -140,13 +117,6 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"  trained on  {c.training_data}")
         print(f"  provider    {model.provider_label}")
     return 0 if registry.models and not registry.failures else 1
-
-
-def _providers() -> list[str]:
-    import onnxruntime
-
-    available = onnxruntime.get_available_providers()
-    return [p for p in available if p in ("CUDAExecutionProvider", "CPUExecutionProvider")] or available
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:

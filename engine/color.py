@@ -61,11 +61,6 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     return linear_to_srgb(xyz @ XYZ_TO_RGB.T)
 
 
-def gray_to_model_input(gray: np.ndarray) -> np.ndarray:
-    """uint8 gray ``HxW`` -> float32 in [-1, 1] (the contract's ``minus_one_one`` normalization)."""
-    return gray.astype(np.float32) * (2.0 / 255.0) - 1.0
-
-
 def prediction_to_rgb(prediction: np.ndarray, *, output: str, gray: np.ndarray, ab_scale: float) -> np.ndarray:
     """A model's raw output ``CxSxS`` -> sRGB float32 ``SxSx3`` in [0, 1].
 

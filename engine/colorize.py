@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from engine.color import chroma_of, gray_to_model_input, prediction_to_rgb, recombine
+from engine.color import chroma_of, prediction_to_rgb, recombine
+from engine.contract import gray_to_model_input
 from engine.errors import CancelledError
 from engine.images import LoadedImage
 from engine.registry import LoadedModel

@@ -2,7 +2,8 @@
 
 This module knows nothing of onnxruntime or onnx: it turns a plain ``dict[str, str]`` of ONNX
 ``metadata_props`` (plus the graph's input/output shapes) into a typed :class:`ModelContract`, or
-raises :class:`~engine.errors.ContractError` saying what is wrong.
+raises :class:`~engine.errors.ContractError` saying what is wrong. It is also the one home of the
+input normalization and of the a*, b* scale: the engine, training and the exporter all use these.
 
 Graph contract (version 1):
   input  ``gray``  float32 ``[N, 1, S, S]``: luminance (Pillow ``convert("L")``) scaled to [-1, 1].
@@ -13,6 +14,9 @@ Graph contract (version 1):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from engine.errors import ContractError
 
@@ -21,8 +25,32 @@ PREFIX = "tintype."
 INPUT_NAME = "gray"
 OUTPUT_NAME = "color"
 INPUT_KINDS = ("gray",)
-INPUT_NORMALIZATIONS = ("minus_one_one",)
+# The one input normalization: gray 0..255 -> [-1, 1] as ``gray * GRAY_SCALE - 1``.
+MINUS_ONE_ONE = "minus_one_one"
+GRAY_SCALE = 2.0 / 255.0
+INPUT_NORMALIZATIONS = (MINUS_ONE_ONE,)
 OUTPUT_KINDS = ("rgb", "lab_ab")
+# lab_ab outputs are a*, b* divided by this, so a tanh output covers the sRGB gamut (|a|, |b| < ~110).
+# Tintype's exporter writes it as the contract's ``ab_scale``; the engine reads ``ab_scale`` per model.
+AB_SCALE = 110.0
+
+
+# The functions below take a numpy float32 array (the engine) or a torch float32 tensor
+# (training): the same arithmetic on both, so both feed the models the same numbers.
+def normalize_gray(gray: Any) -> Any:
+    """Gray in 0..255, already float32 (numpy array or torch tensor, any shape) -> [-1, 1], same type."""
+    return gray * GRAY_SCALE - 1.0
+
+
+def gray_to_model_input(gray: np.ndarray) -> np.ndarray:
+    """uint8 gray ``HxW`` -> float32 ``HxW`` in [-1, 1] (the ``minus_one_one`` normalization)."""
+    return normalize_gray(gray.astype(np.float32))
+
+
+def model_input_to_unit(gray: Any) -> Any:
+    """A model input in [-1, 1] (array or tensor) -> gray in [0, 1], same type."""
+    return (gray + 1) * 0.5
+
 
 REQUIRED_KEYS = (
     "contract_version",

@@ -1,4 +1,4 @@
-"""Finding photos: the file types Tintype reads from folders, the recursive scan, the bundled samples.
+"""Finding photos: the recursive folder scan (for the file types of :mod:`engine.formats`), the bundled samples.
 
 One home for the rule every front end (command line, app, self-test, training data, benchmarks) uses
 to turn the paths a person gives into a list of photos.
@@ -11,8 +11,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-# File types looked for when a folder is given (a file named explicitly is tried whatever its suffix).
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
+# The file types a folder scan looks for (every extension of the format table); a file named
+# explicitly is tried whatever its suffix.
+from engine.formats import IMAGE_SUFFIXES
+
 # Tintype's own results carry this in their name; a folder scan skips them so a second run does not
 # colorize the results of the first.
 RESULT_MARKER = ".colorized."

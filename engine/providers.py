@@ -29,6 +29,12 @@ def provider_label(provider: str) -> str:
     return _LABELS.get(provider, provider.replace("ExecutionProvider", ""))
 
 
+def available_providers() -> list[str]:
+    """The onnxruntime providers of this install that Tintype uses (CUDA, CPU), else all it reports."""
+    available = ort.get_available_providers()
+    return [p for p in available if p in (CUDA, CPU)] or available
+
+
 def cuda_compiled_in() -> bool:
     return CUDA in ort.get_available_providers()
 

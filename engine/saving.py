@@ -1,8 +1,10 @@
-"""Writing results: format choice, default names, the stamp, atomic no-overwrite writes.
+"""Writing results: result names, the stamp, atomic no-overwrite writes.
 
 A write goes to a temporary file in the destination folder and is then linked/renamed into place,
 so an error (disk full, encoder failure, cancel) never leaves a half-written file, and an existing
-file is never replaced unless ``overwrite`` is set.
+file is never replaced unless ``overwrite`` is set. Formats and their encoder settings come from the
+table in :mod:`engine.formats`; the whole save sequence (plan, format, stamp, write) is
+:func:`engine.pipeline.save_colorized`.
 """
 
 from __future__ import annotations
@@ -19,37 +21,58 @@ from PIL import Image, PngImagePlugin
 from engine import __version__
 from engine.colorize import ModelResult
 from engine.errors import OutputError
+from engine.formats import (
+    FORMAT_CHOICES,
+    PNG_TEXT,
+    TIFF_TAGS,
+    XMP_EXIF,
+    ImageFormat,
+    format_spec,
+    output_format,
+)
 from engine.images import LoadedImage
+from engine.photos import RESULT_MARKER
 from engine.stamp import XMP_TIFF_TAG, Stamp, build_xmp, exif_with_stamp
 
 log = logging.getLogger(__name__)
 
-# Pillow format name -> file extension, for the formats that can carry the stamp.
-FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
-FORMAT_CHOICES = ("same", "jpeg", "png", "tiff", "webp")
-JPEG_QUALITY = 92
+# FORMAT_CHOICES, output_format and default_output_path are the app's old names, kept until it imports
+# them from their homes (engine.formats, plan_output).
+__all__ = [
+    "FORMAT_CHOICES",
+    "default_output_path",
+    "ensure_output_folder",
+    "make_stamp",
+    "output_format",
+    "plan_output",
+    "save_result",
+]
+
 _IFD_POINTERS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, Interop sub-IFD offsets: not copyable as values
-WEBP_QUALITY = 90
 
 
-def output_format(input_format: str, requested: str = "same") -> str:
-    """Pillow format to write: the input's when it can hold the stamp (JPEG stays JPEG), else PNG."""
-    if requested and requested != "same":
-        name = requested.upper().replace("JPG", "JPEG").replace("TIF", "TIFF").replace("TIFFF", "TIFF")
-        if name not in FORMATS:
-            raise OutputError(f"unknown output format '{requested}' (choose from {', '.join(FORMAT_CHOICES)})")
-        return name
-    fmt = (input_format or "").upper()
-    if fmt == "MPO":  # multi-picture JPEGs from phones
-        fmt = "JPEG"
-    return fmt if fmt in FORMATS else "PNG"
+def plan_output(source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None) -> Path:
+    """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``.
 
-
-def default_output_path(source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None) -> Path:
-    """``<stem>.<model>.colorized.<ext>`` next to the source, or in ``folder``."""
+    ``fmt`` is an output format's Pillow name (see :func:`engine.formats.output_format`); the
+    ``.colorized.`` marker is what a later folder scan skips.
+    """
     stem = source.stem if source else "image"
     where = folder if folder is not None else (source.parent if source else Path.cwd())
-    return where / f"{stem}.{model_id}.colorized{FORMATS[fmt]}"
+    return where / f"{stem}.{model_id}{RESULT_MARKER}{format_spec(fmt).extension.lstrip('.')}"
+
+
+default_output_path = plan_output  # the app's old name (see __all__)
+
+
+def ensure_output_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if needed; OutputError when it cannot be made or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create output folder ({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{folder}: output folder is not writable")
 
 
 def make_stamp(image: LoadedImage, result: ModelResult) -> Stamp:
@@ -86,9 +109,10 @@ def save_result(
     folder = destination.parent
     if not folder.is_dir():
         raise OutputError(f"{folder}: output folder does not exist")
-    pil = _to_pil(result.rgb, image.alpha if fmt != "JPEG" else None)
+    spec = format_spec(fmt)
+    pil = _to_pil(result.rgb, image.alpha if spec.keeps_alpha else None)
     stamp = make_stamp(image, result)
-    options = _save_options(fmt, stamp, image, keep_exif=keep_exif)
+    options = _save_options(spec, stamp, image, keep_exif=keep_exif)
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -96,7 +120,7 @@ def save_result(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            pil.save(stream, format=fmt, **options)
+            pil.save(stream, format=spec.pillow, **options)
             stream.flush()
             os.fsync(stream.fileno())
         _place(tmp, destination, overwrite=overwrite)
@@ -138,25 +162,27 @@ def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     return Image.fromarray(rgb, mode="RGB")
 
 
-def _save_options(fmt: str, stamp: Stamp, image: LoadedImage, *, keep_exif: bool) -> dict:
+def _save_options(spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_exif: bool) -> dict:
+    """Pillow ``save`` keywords: the format's encoder settings, the ICC profile and the stamp."""
     xmp = build_xmp(stamp)
     exif_tags = exif_with_stamp(image.exif if keep_exif else None, stamp)
     exif = exif_tags.tobytes()
     options: dict = {}
     if image.icc_profile:
         options["icc_profile"] = image.icc_profile
-    if fmt == "PNG":
+    options.update(spec.save_options)
+    if spec.stamp_carrier == PNG_TEXT:
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
         info.add_text("Description", stamp.description)
         info.add_text("Software", stamp.software)
         options.update(pnginfo=info, exif=exif)
-    elif fmt == "JPEG":
-        options.update(quality=JPEG_QUALITY, subsampling="4:2:0", optimize=False, xmp=xmp, exif=exif)
-    elif fmt == "WEBP":
-        options.update(quality=WEBP_QUALITY, method=4, xmp=xmp, exif=exif)
-    elif fmt == "TIFF":
+    elif spec.stamp_carrier == XMP_EXIF:
+        options.update(xmp=xmp, exif=exif)
+    elif spec.stamp_carrier == TIFF_TAGS:
         # TIFF keeps EXIF's IFD0 tags (ImageDescription, Software...) as its own baseline tags.
         tags = {tag: value for tag, value in exif_tags.items() if tag not in _IFD_POINTERS}
-        options.update(compression="tiff_adobe_deflate", tiffinfo={**tags, XMP_TIFF_TAG: xmp})
+        options.update(tiffinfo={**tags, XMP_TIFF_TAG: xmp})
+    else:
+        raise OutputError(f"{spec.pillow}: no way to carry the colorized stamp")
     return options

@@ -19,7 +19,7 @@ def test_import_linter_contracts_hold():
 
 def test_engine_and_desktop_do_not_load_torch():
     code = (
-        "import sys, engine.cli, engine.colorize, engine.saving, desktop.app\n"
+        "import sys, engine.cli, engine.colorize, engine.pipeline, engine.saving, desktop.app\n"
         "bad = [m for m in ('torch', 'torchvision', 'training', 'onnx') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

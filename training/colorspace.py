@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from engine.color import LUMA, RGB_TO_XYZ, WHITE_D65, XYZ_TO_RGB
-from training.config import AB_SCALE
+from engine.contract import AB_SCALE, model_input_to_unit
 
 
 def _mat(matrix, like: torch.Tensor) -> torch.Tensor:
@@ -49,7 +49,7 @@ def gamut_excess(pred: torch.Tensor, gray: torch.Tensor, output: str) -> torch.T
     """
     if output == "rgb":
         return pred.new_zeros(())
-    g = ((gray + 1) * 0.5).expand(-1, 3, -1, -1)
+    g = model_input_to_unit(gray).expand(-1, 3, -1, -1)
     lin = lab_to_linear_rgb(torch.cat([rgb_to_lab(g)[:, :1], pred * AB_SCALE], dim=1))
     return (torch.relu(lin - 1) + torch.relu(-lin)).mean()
 
@@ -65,7 +65,7 @@ def prediction_to_rgb01(pred: torch.Tensor, gray: torch.Tensor, output: str) -> 
     """A model's output -> rgb in [0, 1]; ``gray`` ``[N,1,H,W]`` in [-1,1] supplies L* for lab_ab."""
     if output == "rgb":
         return (pred + 1) * 0.5
-    g = ((gray + 1) * 0.5).expand(-1, 3, -1, -1)
+    g = model_input_to_unit(gray).expand(-1, 3, -1, -1)
     lightness = rgb_to_lab(g)[:, :1]
     return lab_to_rgb(torch.cat([lightness, pred * AB_SCALE], dim=1))
 

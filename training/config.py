@@ -9,8 +9,6 @@ from engine.model_ids import MODEL_IDS
 OUTPUT_KINDS = ("rgb", "lab_ab")
 CLASSIFIERS = ("efficientnet-lite0", "vgg16", "vgg16-features", "none")
 FUSIONS = ("global", "hypercolumn")  # Koalarization: the classifier's vector only, or its feature maps too
-# a*, b* are divided by this so a tanh output covers the sRGB gamut (|a|, |b| < ~110).
-AB_SCALE = 110.0
 
 
 @dataclass(frozen=True)

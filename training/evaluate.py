@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from engine.colorize import colorize
 from engine.images import decode_image
-from engine.photos import scan_folder
 from engine.model_ids import sort_key
+from engine.photos import scan_folder
+from engine.pipeline import Pipeline
 from engine.registry import load_model
 from training import metrics
 from training.plots import comparison_grid
@@ -44,6 +44,8 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
     names = [m.path.stem for m in loaded]
+    # One pipeline per model: variants of one model id (general-unet, general-unet-ft) stay apart.
+    pipelines = [Pipeline(models=(m,)) for m in loaded]
     images = scan_folder(data, skip_results=False)
     if limit:
         images = images[:limit]
@@ -75,9 +77,8 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
             truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
         image = decode_image(raw, path=path)
         preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}
-        # One model at a time: variants of one model id (general-unet, general-unet-ft) stay apart.
-        for name, model in zip(names, loaded):
-            preds[name] = colorize(image, [model]).results[model.model_id].rgb
+        for name, pipeline in zip(names, pipelines):
+            preds[name] = pipeline.colorize(image).results[pipeline.models[0].model_id].rgb
         for name, pred in preds.items():
             row = per[name]
             row["psnr"].append(metrics.psnr(truth, pred))

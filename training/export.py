@@ -17,11 +17,18 @@ import onnx
 import torch
 from torch import nn
 
-from engine.contract import CONTRACT_VERSION, INPUT_NAME, OUTPUT_NAME, ModelContract
+from engine.contract import (
+    AB_SCALE,
+    CONTRACT_VERSION,
+    INPUT_NAME,
+    MINUS_ONE_ONE,
+    OUTPUT_NAME,
+    ModelContract,
+    gray_to_model_input,
+)
 from engine.model_ids import kind_for
 from engine.registry import load_model
 from training.checkpoint import checkpoint_configs, load_checkpoint, load_generator_weights
-from training.config import AB_SCALE
 from training.models import build_generator
 
 log = logging.getLogger(__name__)
@@ -61,7 +68,7 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
         display_name=kind.display_name if kind else mc.model_id,
         input_size=train_config.size,
         input="gray",
-        input_normalization="minus_one_one",
+        input_normalization=MINUS_ONE_ONE,
         output=mc.output,
         training_data=data,
         model_version=version,
@@ -97,7 +104,7 @@ def export(checkpoint: str | Path, destination: str | Path, *, version: str = "1
         if real_gray is None:
             yy, xx = np.mgrid[0:size, 0:size]
             real_gray = ((np.sin(xx / 9.0) + np.cos(yy / 13.0)) * 60 + 128).astype(np.uint8)
-        real_in = (real_gray.astype(np.float32) * (2 / 255) - 1)[None, None]
+        real_in = gray_to_model_input(real_gray)[None, None]
         parity_real = _parity(gen, loaded, real_in)
         if max(parity_random, parity_real) > PARITY_BOUND:
             raise ValueError(f"ONNX/torch parity {max(parity_random, parity_real):.2e} exceeds {PARITY_BOUND:.0e}")

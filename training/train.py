@@ -20,6 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
+from engine.contract import normalize_gray
 from training import losses
 from training.checkpoint import load_checkpoint, load_generator_weights, save_checkpoint, strip_module_prefix
 from training.colorspace import gamut_excess, prediction_to_rgb01, target_for
@@ -104,7 +105,7 @@ def _data(config: TrainConfig, rt: Runtime):
 
 
 def _to_inputs(gray_u8: torch.Tensor, rgb_u8: torch.Tensor, device: torch.device, output: str):
-    gray = gray_u8.to(device, non_blocking=True).float() * (2.0 / 255.0) - 1.0
+    gray = normalize_gray(gray_u8.to(device, non_blocking=True).float())
     rgb01 = rgb_u8.to(device, non_blocking=True).float() / 255.0
     return gray, rgb01, target_for(rgb01, output)
 

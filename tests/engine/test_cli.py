@@ -9,6 +9,7 @@ from PIL import Image
 
 from engine.cli import main
 from engine.stamp import read_stamp
+from tests.conftest import build_tiny_onnx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,19 @@ def test_format_option_and_missing_path(batch, models_dir, tmp_path, capsys):
     assert code == 1
     assert "ghost.jpg: no such file" in capsys.readouterr().err
     assert (out / "a.koala.colorized.png").exists()
+
+
+def test_model_takes_any_loaded_id(batch, models_dir, tmp_path, capsys):
+    build_tiny_onnx(models_dir / "sepia.onnx", model_id="sepia", seed=4)  # a user's own model
+    out = tmp_path / "o"
+    args = ["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg")]
+    assert main([*args, "-o", str(out), "--model", "sepia"]) == 0
+    assert read_stamp(out / "a.sepia.colorized.jpg").model_id == "sepia"
+    capsys.readouterr()
+    code = main([*args, "--model", "nope"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == "tintype: model 'nope' is not available (available: unet, koala, cgan, sepia)"
 
 
 def test_unwritable_output_folder(batch, models_dir, tmp_path, capsys):

@@ -1,6 +1,13 @@
+import numpy as np
 import pytest
 
-from engine.contract import ModelContract, check_graph, parse_contract
+from engine.contract import (
+    ModelContract,
+    check_graph,
+    gray_to_model_input,
+    model_input_to_unit,
+    parse_contract,
+)
 from engine.errors import ContractError
 from tests.conftest import tiny_contract
 
@@ -45,3 +52,12 @@ def test_graph_checks():
         check_graph(c, inputs={"gray": ["N", 1, 32, 32]}, outputs={"color": ["N", 2, 32, 32]}, source="m")
     with pytest.raises(ContractError, match="one input named 'gray'"):
         check_graph(c, inputs={"image": ["N", 1, 32, 32]}, outputs={"color": ["N", 3, 32, 32]}, source="m")
+
+
+def test_input_normalization():
+    gray = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    normalized = gray_to_model_input(gray)
+    assert normalized.dtype == np.float32 and normalized.shape == gray.shape
+    assert normalized[0, 0] == -1.0 and abs(normalized[-1, -1] - 1.0) < 1e-6
+    assert np.array_equal(normalized, gray.astype(np.float32) * np.float32(2 / 255) - np.float32(1))
+    assert np.allclose(model_input_to_unit(normalized), gray / 255.0, atol=1e-6)

@@ -9,7 +9,7 @@ from engine.colorize import colorize
 from engine.errors import OutputError, StampError
 from engine.images import load_image
 from engine.registry import ModelRegistry
-from engine.saving import default_output_path, output_format, save_result
+from engine.saving import ensure_output_folder, plan_output, save_result
 from engine.stamp import DIGITAL_SOURCE_TYPE, read_exif_text, read_stamp, read_xmp
 
 
@@ -103,15 +103,22 @@ def test_unwritable_folder(colorized, tmp_path):
             save_result(image, result, locked / "x.png", fmt="PNG")
 
 
-def test_names_and_formats(tmp_path):
+def test_names(tmp_path):
     src = tmp_path / "scan.tiff"
-    assert default_output_path(src, "koala", "TIFF") == tmp_path / "scan.koala.colorized.tif"
-    assert default_output_path(src, "unet", "PNG", folder=Path("/out")) == Path("/out/scan.unet.colorized.png")
-    assert output_format("JPEG") == "JPEG" and output_format("MPO") == "JPEG"
-    assert output_format("BMP") == "PNG" and output_format("GIF") == "PNG"
-    assert output_format("JPEG", "png") == "PNG" and output_format("PNG", "jpg") == "JPEG"
+    assert plan_output(src, "koala", "TIFF") == tmp_path / "scan.koala.colorized.tif"
+    assert plan_output(src, "unet", "PNG", folder=Path("/out")) == Path("/out/scan.unet.colorized.png")
+    assert plan_output(None, "sepia", "JPEG", folder=Path("/out")) == Path("/out/image.sepia.colorized.jpg")
     with pytest.raises(OutputError):
-        output_format("PNG", "exr")
+        plan_output(src, "unet", "BMP")
+
+
+def test_output_folder_is_made_or_refused(tmp_path):
+    ensure_output_folder(tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot create output folder"):
+        ensure_output_folder(blocker / "sub")
 
 
 def test_alpha_is_carried_into_the_saved_file(models_dir, tmp_path):

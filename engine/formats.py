@@ -1,0 +1,117 @@
+"""The image formats Tintype knows: one table, and everything about formats derives from it.
+
+A row per format: the file extensions (the first is the one written), Pillow's format name, whether a
+saved file can carry the colorized stamp (only those are offered as output formats; a photo in any
+other format is saved as PNG), whether it keeps an alpha channel, the encoder settings, and how the
+stamp is embedded (see :mod:`engine.saving`). The folder scan's suffixes, the ``--format`` choices,
+the app's format list and the result names all read this table.
+
+To add an output format: one row here, and a stamp carrier in :mod:`engine.saving` if none fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from engine.errors import OutputError
+
+# How a format embeds the stamp (engine.saving has one writer per carrier).
+PNG_TEXT = "png_text"  # iTXt XMP + tEXt Description/Software + eXIf
+XMP_EXIF = "xmp_exif"  # Pillow's xmp= and exif= (JPEG APP1, WebP chunks)
+TIFF_TAGS = "tiff_tags"  # tag 700 XMP + EXIF's IFD0 tags as TIFF baseline tags
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """One row of the format table."""
+
+    pillow: str  # Pillow's format name: what Image.format reports and Image.save(format=) takes
+    extensions: tuple[str, ...]  # lower case, with the dot; the first is the one written
+    carries_stamp: bool = False  # a saved file can hold the stamp: offered as an output format
+    keeps_alpha: bool = False  # a saved file keeps the photo's transparency
+    save_options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    stamp_carrier: str = ""  # one of PNG_TEXT, XMP_EXIF, TIFF_TAGS for the formats that carry the stamp
+    also_reads: tuple[str, ...] = ()  # other Pillow names saved as this format (phones' multi-picture JPEG)
+
+    @property
+    def choice(self) -> str:
+        """The name a person types (``--format``, the app's settings): ``jpeg``, ``png``..."""
+        return self.pillow.lower()
+
+    @property
+    def extension(self) -> str:
+        """The extension of the files written, with the dot."""
+        return self.extensions[0]
+
+
+FORMATS: tuple[ImageFormat, ...] = (
+    ImageFormat(
+        pillow="JPEG",
+        extensions=(".jpg", ".jpeg"),
+        carries_stamp=True,
+        save_options=MappingProxyType({"quality": 92, "subsampling": "4:2:0", "optimize": False}),
+        stamp_carrier=XMP_EXIF,
+        also_reads=("MPO",),
+    ),
+    ImageFormat(pillow="PNG", extensions=(".png",), carries_stamp=True, keeps_alpha=True, stamp_carrier=PNG_TEXT),
+    ImageFormat(
+        pillow="TIFF",
+        extensions=(".tif", ".tiff"),
+        carries_stamp=True,
+        keeps_alpha=True,
+        save_options=MappingProxyType({"compression": "tiff_adobe_deflate"}),
+        stamp_carrier=TIFF_TAGS,
+    ),
+    ImageFormat(
+        pillow="WEBP",
+        extensions=(".webp",),
+        carries_stamp=True,
+        keeps_alpha=True,
+        save_options=MappingProxyType({"quality": 90, "method": 4}),
+        stamp_carrier=XMP_EXIF,
+    ),
+    # Read, never written: no place for the stamp, so their photos are saved as PNG.
+    ImageFormat(pillow="BMP", extensions=(".bmp",)),
+    ImageFormat(pillow="GIF", extensions=(".gif",)),
+)
+
+OUTPUT_FORMATS: tuple[ImageFormat, ...] = tuple(f for f in FORMATS if f.carries_stamp)
+FALLBACK = "PNG"  # what a photo in a format that cannot carry the stamp is saved as
+SAME = "same"  # the output format choice "the photo's own format"
+FORMAT_CHOICES: tuple[str, ...] = (SAME, *(f.choice for f in OUTPUT_FORMATS))
+# Every extension of every format: what a folder scan looks for.
+IMAGE_SUFFIXES: frozenset[str] = frozenset(ext for f in FORMATS for ext in f.extensions)
+
+_BY_PILLOW = {name: f for f in FORMATS for name in (f.pillow, *f.also_reads)}
+_OUTPUT_BY_PILLOW = {f.pillow: f for f in OUTPUT_FORMATS}
+# What a person may type for an output format: its name or any of its extensions, any case.
+_BY_REQUEST = {name: f for f in OUTPUT_FORMATS for name in (f.choice, *(e.lstrip(".") for e in f.extensions))}
+
+
+def format_spec(pillow: str) -> ImageFormat:
+    """The table row of an output format (its Pillow name, e.g. ``"JPEG"``); OutputError if none."""
+    spec = _OUTPUT_BY_PILLOW.get(pillow.upper())
+    if spec is None:
+        raise OutputError(f"unknown output format '{pillow}' (choose from {', '.join(FORMAT_CHOICES)})")
+    return spec
+
+
+def output_format(input_format: str, requested: str = SAME) -> str:
+    """Pillow format to write: ``requested`` (a :data:`FORMAT_CHOICES` entry or an extension such as
+    ``jpg``), or for ``same`` the input's own when it can carry the stamp (JPEG stays JPEG), else PNG."""
+    if requested and requested != SAME:
+        spec = _BY_REQUEST.get(requested.lower())
+        if spec is None:
+            raise OutputError(f"unknown output format '{requested}' (choose from {', '.join(FORMAT_CHOICES)})")
+        return spec.pillow
+    spec = _BY_PILLOW.get((input_format or "").upper())
+    return spec.pillow if spec is not None and spec.carries_stamp else FALLBACK
+
+
+def format_for_target(input_format: str, target: Path, requested: str = SAME) -> str:
+    """Pillow format for a file name a person chose: the one its extension names, else ``requested``
+    (see :func:`output_format`)."""
+    return output_format(input_format, target.suffix.lstrip(".") or requested)

@@ -1,0 +1,284 @@
+"""The colorizing pipeline: load -> [restore] -> colorize -> [adjust color] -> stamp -> save.
+
+Every front end runs photos through here (the command line, the app, the self-test, the benchmarks,
+evaluation), so a step added here reaches all of them. Optional steps plug in at two places, each
+without touching the others:
+
+- :class:`RestoreStep`: gray in, gray out, on the full-resolution gray before any model sees it
+  (scratches, noise). What it returns is what the models colorize and the luminance the results keep.
+- :class:`AdjustStep`: after colorizing, once per model result (color hints, saturation).
+
+Saving is one sequence, :func:`save_colorized`: plan the path, pick the format, stamp, write atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from engine.colorize import (
+    CancelCheck,
+    ColorizeResult,
+    ModelResult,
+    ProgressCallback,
+    colorize,
+)
+from engine.errors import CancelledError, TintypeError
+from engine.formats import SAME, format_for_target, output_format
+from engine.images import LoadedImage, load_image
+from engine.registry import LoadedModel
+from engine.saving import plan_output, save_result
+
+log = logging.getLogger(__name__)
+
+
+class RestoreStep(Protocol):
+    """Restoration before colorizing: uint8 gray ``HxW`` in, uint8 gray ``HxW`` of the same shape out."""
+
+    @property
+    def name(self) -> str: ...
+
+    def restore(self, gray: np.ndarray) -> np.ndarray: ...
+
+
+class AdjustStep(Protocol):
+    """Color adjustment after colorizing, once per model: ``result.rgb`` uint8 ``HxWx3`` at the photo's
+    full size in, a result of the same shape out. ``image`` is the photo as colorized (restored)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def adjust(self, image: LoadedImage, result: ModelResult) -> ModelResult: ...
+
+
+@dataclass(frozen=True)
+class SaveOptions:
+    """Where and how results are written."""
+
+    folder: Path | None = None  # None: next to each photo
+    format: str = SAME  # a FORMAT_CHOICES entry; "same": the photo's own if it can carry the stamp, else PNG
+    overwrite: bool = False  # replace an existing file (never the original photo)
+    keep_exif: bool = True  # copy the photo's EXIF into the result
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where one result goes: ``path``, written as ``fmt`` (a Pillow format name from engine.formats)."""
+
+    path: Path
+    fmt: str
+
+
+def plan_save(image: LoadedImage, model_id: str, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
+    """Plan one model's result: ``target`` when a person chose the file (its extension picks the format,
+    else ``options.format``), otherwise :func:`engine.saving.plan_output` in ``options.folder``."""
+    if target is not None:
+        target = Path(target)
+        return OutputPlan(target, format_for_target(image.format, target, options.format))
+    fmt = output_format(image.format, options.format)
+    return OutputPlan(plan_output(image.path, model_id, fmt, folder=options.folder), fmt)
+
+
+def save_colorized(
+    image: LoadedImage, result: ModelResult, options: SaveOptions, *, target: Path | None = None
+) -> Path:
+    """The save sequence, the one every front end uses: plan the path, pick the format, stamp, write
+    atomically. Returns the path written; :class:`~engine.errors.OutputError` says why not."""
+    plan = plan_save(image, result.model_id, options, target=target)
+    return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif)
+
+
+@dataclass(frozen=True)
+class StageTimings:
+    """Seconds spent on one photo, by stage (the end-to-end benchmark reports these)."""
+
+    load: float = 0.0  # read and decode
+    restore: float = 0.0
+    colorize: float = 0.0  # every model, wall time, inference included
+    inference: float = 0.0  # the models' own run time, summed
+    adjust: float = 0.0
+    save: float = 0.0  # stamp, encode and atomic write of every result
+
+    @property
+    def color_math(self) -> float:
+        """Colorizing outside the models: letterboxing, color conversion, recombining with the gray."""
+        return self.colorize - self.inference
+
+    @property
+    def total(self) -> float:
+        return self.load + self.restore + self.colorize + self.adjust + self.save
+
+
+@dataclass(frozen=True)
+class PhotoRun:
+    """One photo through the whole pipeline. ``result.image`` is the photo as colorized (restored)."""
+
+    image: LoadedImage
+    result: ColorizeResult
+    written: tuple[Path, ...]
+    timings: StageTimings
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The steps one photo goes through, in order (see :attr:`steps`)."""
+
+    models: tuple[LoadedModel, ...]
+    restore: tuple[RestoreStep, ...] = ()
+    adjust: tuple[AdjustStep, ...] = ()
+    output: SaveOptions = SaveOptions()
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The step names in order, e.g. ``("load", "colorize", "stamp", "save")``."""
+        return ("load", *(s.name for s in self.restore), "colorize", *(s.name for s in self.adjust), "stamp", "save")
+
+    def load(self, path: str | os.PathLike) -> LoadedImage:
+        """Read one photo (:class:`~engine.errors.ImageLoadError` with a one-line reason)."""
+        return load_image(path)
+
+    def restored(self, image: LoadedImage, *, cancelled: CancelCheck | None = None) -> LoadedImage:
+        """``image`` with its gray passed through every restore step (the same image when there are none)."""
+        for step in self.restore:
+            _check(cancelled)
+            gray = step.restore(image.gray)
+            if gray.dtype != np.uint8 or gray.shape != image.gray.shape:
+                raise ValueError(
+                    f"restore step '{step.name}' returned {gray.dtype} {gray.shape}, "
+                    f"not uint8 {image.gray.shape}"
+                )
+            image = dataclasses.replace(image, gray=gray)
+        return image
+
+    def adjusted(self, result: ColorizeResult, *, cancelled: CancelCheck | None = None) -> ColorizeResult:
+        """``result`` with each model's colors passed through every adjust step."""
+        if not self.adjust:
+            return result
+        results = dict(result.results)
+        for step in self.adjust:
+            _check(cancelled)
+            results = {mid: step.adjust(result.image, r) for mid, r in results.items()}
+        return ColorizeResult(image=result.image, results=results)
+
+    def colorize(
+        self,
+        image: LoadedImage,
+        *,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> ColorizeResult:
+        """Everything before stamping: restore, colorize with every model, adjust.
+
+        ``progress(done, total, model_id)`` after each model; ``cancelled()`` is checked before each
+        step and model and raises :class:`~engine.errors.CancelledError` when it returns True.
+        """
+        return self._colorize(image, progress=progress, cancelled=cancelled)[0]
+
+    def write(
+        self, result: ColorizeResult, *, on_saved: Callable[[Path], None] | None = None
+    ) -> tuple[Path, ...]:
+        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`); the
+        paths written. A failure raises and stops at that model; ``on_saved(path)`` after each file
+        lets a caller count the files written before it."""
+        written: list[Path] = []
+        for model_result in result.results.values():
+            written.append(save_colorized(result.image, model_result, self.output))
+            if on_saved is not None:
+                on_saved(written[-1])
+        return tuple(written)
+
+    def run(
+        self,
+        path: str | os.PathLike,
+        *,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+        on_saved: Callable[[Path], None] | None = None,
+    ) -> PhotoRun:
+        """One photo through every step, timed (``on_saved``: see :meth:`write`)."""
+        started = time.perf_counter()
+        image = self.load(path)
+        loaded = time.perf_counter()
+        result, timings = self._colorize(image, progress=progress, cancelled=cancelled)
+        colorized = time.perf_counter()
+        written = self.write(result, on_saved=on_saved)
+        timings = dataclasses.replace(timings, load=loaded - started, save=time.perf_counter() - colorized)
+        return PhotoRun(image=image, result=result, written=written, timings=timings)
+
+    def _colorize(
+        self, image: LoadedImage, *, progress: ProgressCallback | None, cancelled: CancelCheck | None
+    ) -> tuple[ColorizeResult, StageTimings]:
+        started = time.perf_counter()
+        image = self.restored(image, cancelled=cancelled)
+        restored = time.perf_counter()
+        raw = colorize(image, self.models, progress=progress, cancelled=cancelled)
+        colorized = time.perf_counter()
+        result = self.adjusted(raw, cancelled=cancelled)
+        timings = StageTimings(
+            restore=restored - started,
+            colorize=colorized - restored,
+            inference=sum(r.inference_seconds for r in raw.results.values()),
+            adjust=time.perf_counter() - colorized,
+        )
+        return result, timings
+
+
+def _check(cancelled: CancelCheck | None) -> None:
+    if cancelled is not None and cancelled():
+        raise CancelledError("cancelled")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did: photos tried, failed, files written, wall seconds."""
+
+    photos: int
+    failed: int
+    written: int
+    seconds: float
+
+    @property
+    def done(self) -> int:
+        return self.photos - self.failed
+
+
+def run_batch(
+    pipeline: Pipeline,
+    paths: Sequence[Path],
+    *,
+    on_photo: Callable[[int, Path], None] | None = None,
+    on_failure: Callable[[Path, str], None] | None = None,
+) -> BatchSummary:
+    """Each of ``paths`` through ``pipeline`` in turn. ``on_photo(index, path)`` before each photo; a
+    photo that fails (unreadable, a result that exists, out of memory) goes to ``on_failure(path,
+    reason)`` with a one-line reason, and the batch goes on."""
+    started = time.perf_counter()
+    failed = written = 0
+
+    def saved(_path: Path) -> None:
+        nonlocal written
+        written += 1
+
+    for index, path in enumerate(paths):
+        if on_photo is not None:
+            on_photo(index, path)
+        try:
+            pipeline.run(path, on_saved=saved)
+            continue
+        except TintypeError as exc:
+            reason = str(exc)
+        except MemoryError:
+            reason = f"{path}: not enough memory for this image"
+        failed += 1
+        log.debug("failed: %s", reason)
+        if on_failure is not None:
+            on_failure(path, reason)
+    return BatchSummary(photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started)
