@@ -11,9 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine.model_ids import MODEL_IDS as KINDS  # noqa: E402
 from training.evaluate import markdown_table  # noqa: E402
-
-KINDS = ("unet", "koala", "cgan")
 
 
 def order(name: str) -> tuple:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from engine.model_ids import MODEL_IDS
-from training.config import CLASSIFIERS, FUSIONS, OUTPUT_KINDS, PRESETS, TrainConfig, preset_config
+from training.config import CLASSIFIERS, DEFAULT_PRESET, FUSIONS, OUTPUT_KINDS, PRESETS, TrainConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--data", required=True, help="folder of color photos (or *_black/*_color pairs)")
     t.add_argument("--test", default="", help="separate test folder (default: a deterministic split of --data)")
     t.add_argument("--out", default="", help="run folder (default runs/<model>)")
-    t.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    t.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
     t.add_argument("--width", type=float, help="override the preset's width multiplier")
     t.add_argument("--output", choices=OUTPUT_KINDS, default="rgb", help="rgb (the study) or lab_ab")
     t.add_argument("--classifier", choices=CLASSIFIERS, default="efficientnet-lite0")
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from training.models import preset_config
     from training.train import train
 
     overrides = dict(output=args.output, classifier=args.classifier, classifier_weights=args.classifier_weights,
@@ -145,6 +146,7 @@ def _sample_gray(checkpoint: Path):
 
 def cmd_info(args: argparse.Namespace) -> int:
     from training.flops import describe
+    from training.models import preset_config
 
     presets = [args.preset] if args.preset else sorted(PRESETS)
     print(f"{'preset':8s} {'model':6s} {'trainable':>12s} {'total':>12s} {'GFLOPs':>8s}  (one forward pass, {args.size}x{args.size})")

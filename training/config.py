@@ -1,8 +1,8 @@
-"""Model and training configuration: frozen dataclasses and presets (no global options)."""
+"""Model and training configuration: frozen dataclasses (no global options). Presets: training.models.registry."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from engine.model_ids import MODEL_IDS
 
@@ -43,19 +43,11 @@ class ModelConfig:
         return asdict(self)
 
 
-# width per model id for each preset: 'paper' is the study; 'small' ships in the app (fits 64 MB
-# for all three and runs on a laptop CPU); 'tiny' is for tests and smoke runs.
-PRESETS: dict[str, dict[str, float]] = {
-    "paper": {"unet": 1.0, "koala": 1.0, "cgan": 1.0},
-    "small": {"unet": 0.375, "koala": 0.5, "cgan": 0.375},
-    "tiny": {"unet": 0.125, "koala": 0.125, "cgan": 0.125},
-}
-
-
-def preset_config(model_id: str, preset: str, **overrides) -> ModelConfig:
-    if preset not in PRESETS:
-        raise ValueError(f"preset must be one of {sorted(PRESETS)}, not {preset!r}")
-    return replace(ModelConfig(model_id=model_id, width=PRESETS[preset][model_id]), **overrides)
+# Each architecture's width multiplier per preset is in its registry row (training.models.registry):
+# 'paper' is the study; 'small' ships in the app (fits 64 MB for all three and runs on a laptop CPU);
+# 'tiny' is for tests and smoke runs.
+PRESETS: tuple[str, ...] = ("paper", "small", "tiny")
+DEFAULT_PRESET = "small"
 
 
 @dataclass(frozen=True)

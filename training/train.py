@@ -25,7 +25,7 @@ from training.checkpoint import load_checkpoint, load_generator_weights, save_ch
 from training.colorspace import gamut_excess, prediction_to_rgb01, target_for
 from training.config import TrainConfig
 from training.data import PhotoDataset, PreloadedBatches, check_readable, list_samples, preload, split
-from training.models import build_generator
+from training.models import architecture, build_generator
 from training.models.discriminator import Discriminator
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Trainer:
         self.config, self.rt = config, rt
         mc = config.model
         self.output = mc.output
-        self.gan = mc.model_id == "cgan"
+        self.gan = architecture(mc.model_id).step == "adversarial"
         self.gen = build_generator(mc).to(rt.device)
         self.disc = Discriminator(size=config.size, width=mc.width).to(rt.device) if self.gan else None
         self.amp = config.amp and rt.device.type == "cuda"
@@ -146,10 +146,10 @@ class Trainer:
         state = load_checkpoint(path)
         source = state["config"]["model"]
         mc = self.config.model
-        family = {"unet": "unet", "cgan": "unet", "koala": "koala"}
-        if family[source["model_id"]] != family[mc.model_id] or source["width"] != mc.width or source["output"] != mc.output:
+        family = architecture(mc.model_id).family
+        if architecture(source["model_id"]).family != family or source["width"] != mc.width or source["output"] != mc.output:
             raise ValueError(
-                f"{path}: generator init needs a {family[mc.model_id]} with width {mc.width} and output {mc.output}, "
+                f"{path}: generator init needs a {family} with width {mc.width} and output {mc.output}, "
                 f"found {source['model_id']} width {source['width']} output {source['output']}"
             )
         load_generator_weights(self.gen, state["generator"], source=path)
