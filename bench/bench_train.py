@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from training.config import TrainConfig  # noqa: E402
 from training.models import ARCHITECTURES, preset_config  # noqa: E402
-from training.train import Trainer, setup_runtime  # noqa: E402
+from training.runtime import setup_runtime  # noqa: E402
+from training.train import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GPU_RESULTS = ROOT / "bench" / "results" / "gpu_train.json"

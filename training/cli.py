@@ -158,14 +158,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_slim(args: argparse.Namespace) -> int:
-    from training.checkpoint import CLASSIFIER_PREFIX, load_checkpoint, save_checkpoint
+    from training.checkpoint import load_checkpoint, save_checkpoint, slim_state
 
-    state = load_checkpoint(args.checkpoint)
-    weights = {k: v for k, v in state["generator"].items() if not k.startswith(CLASSIFIER_PREFIX)}
-    if args.fp16:
-        weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
-    slim = {k: state[k] for k in ("format", "config", "epoch", "history", "data_info", "device", "world_size") if k in state}
-    slim["generator"] = weights
+    slim = slim_state(load_checkpoint(args.checkpoint), fp16=args.fp16)
+    weights = slim["generator"]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(args.output, slim)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, {sum(v.numel() for v in weights.values()):,} values)")

@@ -39,3 +39,10 @@ def test_description_follows_the_configuration():
     hyper = architecture("koala").description(preset_config("koala", "tiny", fusion="hypercolumn"))
     assert "feature maps (hypercolumn)" in hyper and hyper != plain
     assert architecture("unet").description(preset_config("unet", "tiny")) == kind_for("unet").description
+
+
+def test_every_step_kind_has_an_algorithm():
+    from training.models.registry import STEP_KINDS
+    from training.steps import STEPS
+
+    assert set(STEPS) == set(STEP_KINDS)

@@ -14,7 +14,8 @@ from training.config import TrainConfig
 from training.data import list_samples
 from training.export import export
 from training.models import ARCHITECTURES, preset_config
-from training.train import Trainer, setup_runtime, train
+from training.runtime import setup_runtime
+from training.train import Trainer, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
