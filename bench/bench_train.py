@@ -16,13 +16,15 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from training.config import TrainConfig  # noqa: E402
+from training.flags import field_default  # noqa: E402
 from training.models import ARCHITECTURES, preset_config  # noqa: E402
 from training.runtime import setup_runtime  # noqa: E402
 from training.train import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GPU_RESULTS = ROOT / "bench" / "results" / "gpu_train.json"
-SIZE, BATCH, STEPS = 128, 8, 3
+SIZE = field_default(TrainConfig, "size")  # the training size
+BATCH, STEPS = 8, 3
 
 
 def measure(*, batch: int, steps: int, amp: bool) -> list[dict]:

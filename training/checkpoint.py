@@ -37,8 +37,16 @@ def load_checkpoint(path: str | Path) -> dict:
     return torch.load(Path(path), map_location="cpu", weights_only=True)
 
 
+# Config fields that older checkpoints carry and nothing ever read, since removed.
+REMOVED_FIELDS = ("extra",)
+REMOVED_MODEL_FIELDS = ("disc_size",)
+
+
 def checkpoint_configs(state: dict) -> tuple[TrainConfig, ModelConfig]:
-    train = TrainConfig.from_dict(state["config"])
+    """The run's configuration (checkpoints written before a field was removed still load)."""
+    values = {k: v for k, v in state["config"].items() if k not in REMOVED_FIELDS}
+    values["model"] = {k: v for k, v in values["model"].items() if k not in REMOVED_MODEL_FIELDS}
+    train = TrainConfig.from_dict(values)
     return train, train.model
 
 
