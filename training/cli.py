@@ -13,10 +13,6 @@ from training.flags import add_flags, field_default, flag_values
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["zoo"]:
-        from training.zoo import main as zoo_main
-
-        return zoo_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
@@ -29,7 +25,6 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m training", description="Train, export and evaluate Tintype's models.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("zoo", help="train every model of the results report (see training/zoo.py)", add_help=False)
 
     t = sub.add_parser("train", help="train one model")
     # Flags, defaults and help come from the config fields (training.config); this fixes their order only.

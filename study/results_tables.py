@@ -2,7 +2,7 @@
 docs/RESULTS.md: gray first, then U-Nets, Koalarizations and CGANs (general before produce runs, then
 by name). A model evaluated more than once keeps its last row.
 
-Usage: python scripts/results_tables.py "general/test" FID_N runs/eval/general-test runs/eval/general-test-p4 ...
+Usage: python study/results_tables.py "general/test" FID_N runs/eval/general-test runs/eval/general-test-p4 ...
 """
 
 import csv
