@@ -96,7 +96,7 @@ def training_state(*, config: TrainConfig, epoch: int, generator: nn.Module, opt
     }
     if discriminator is not None:
         state["discriminator"] = discriminator.state_dict()
-        state["opt_d"] = opt_d.state_dict()
+        state["opt_d"] = _required(opt_d).state_dict()
     return state
 
 
@@ -108,8 +108,14 @@ def restore_training_state(state: dict, *, generator: nn.Module, opt_g: torch.op
     opt_g.load_state_dict(state["opt_g"])
     if discriminator is not None:
         discriminator.load_state_dict(strip_module_prefix(state["discriminator"]))
-        opt_d.load_state_dict(state["opt_d"])
+        _required(opt_d).load_state_dict(state["opt_d"])
     return list(state["history"]), int(state["epoch"]) + 1
+
+
+def _required(opt_d: torch.optim.Optimizer | None) -> torch.optim.Optimizer:
+    if opt_d is None:
+        raise ValueError("a discriminator's checkpoint needs its optimizer (opt_d) too")
+    return opt_d
 
 
 def slim_state(state: dict, *, fp16: bool = False) -> dict:

@@ -103,6 +103,8 @@ class AdversarialStep(Step):
 
     # The lowest MSE would pick the epoch least changed by the adversarial term, not what it trains for.
     keeps_best = False
+    discriminator: nn.Module
+    opt_d: torch.optim.Optimizer
 
     def __init__(self, config: TrainConfig, rt: Runtime, gen: nn.Module) -> None:
         super().__init__(config, rt, gen)

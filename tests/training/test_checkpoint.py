@@ -3,8 +3,15 @@
 import pytest
 import torch
 
-from training.checkpoint import (FORMAT, init_generator, load_checkpoint, restore_training_state, save_checkpoint,
-                                 slim_state, training_state)
+from training.checkpoint import (
+    FORMAT,
+    init_generator,
+    load_checkpoint,
+    restore_training_state,
+    save_checkpoint,
+    slim_state,
+    training_state,
+)
 from training.config import TrainConfig
 from training.models import build_generator, preset_config
 from training.models.discriminator import Discriminator
