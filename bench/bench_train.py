@@ -15,20 +15,24 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training.config import TrainConfig, preset_config  # noqa: E402
-from training.train import Trainer, setup_runtime  # noqa: E402
+from training.config import TrainConfig  # noqa: E402
+from training.flags import field_default  # noqa: E402
+from training.models import ARCHITECTURES, preset_config  # noqa: E402
+from training.runtime import setup_runtime  # noqa: E402
+from training.train import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GPU_RESULTS = ROOT / "bench" / "results" / "gpu_train.json"
-SIZE, BATCH, STEPS = 128, 8, 3
+SIZE = field_default(TrainConfig, "size")  # the training size
+BATCH, STEPS = 8, 3
 
 
 def measure(*, batch: int, steps: int, amp: bool) -> list[dict]:
     """Images/s of optimisation steps for each shipped model on this machine's device."""
     rows = []
     runtime = setup_runtime()
-    for model_id, width in (("unet", 0.375), ("koala", 0.5), ("cgan", 0.375)):
-        mc = preset_config(model_id, "small", width=width, output="lab_ab")
+    for model_id in (arch.id for arch in ARCHITECTURES):
+        mc = preset_config(model_id, "small", output="lab_ab")  # the shipped widths
         trainer = Trainer(TrainConfig(model=mc, data="-", size=SIZE, batch=batch, amp=amp), runtime)
         gray = torch.randint(0, 256, (batch, 1, SIZE, SIZE), dtype=torch.uint8, device=runtime.device)
         rgb = torch.randint(0, 256, (batch, 3, SIZE, SIZE), dtype=torch.uint8, device=runtime.device)

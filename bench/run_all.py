@@ -18,6 +18,8 @@ import bench_batch  # noqa: E402
 import bench_end_to_end  # noqa: E402
 import bench_models  # noqa: E402
 
+from engine.model_ids import MODEL_IDS  # noqa: E402
+
 OUT = HERE.parent / "docs" / "PERFORMANCE.md"
 
 
@@ -121,7 +123,7 @@ def main() -> None:
             "| model | bf16 autocast images/s | fp32 images/s | bf16 / fp32 |",
             "|---|---|---|---|",
         ]
-        for model in ("unet", "koala", "cgan"):
+        for model in MODEL_IDS:
             if (model, True) in rows and (model, False) in rows:
                 a, f = rows[(model, True)]["images_per_s"], rows[(model, False)]["images_per_s"]
                 lines.append(f"| {model} | {a:.0f} | {f:.0f} | {a / f:.2f} |")

@@ -14,10 +14,13 @@ from engine.contract import CONTRACT_VERSION, ModelContract  # noqa: E402
 
 
 def tiny_contract(model_id: str = "unet", *, size: int = 32, output: str = "rgb") -> ModelContract:
+    from engine.model_ids import kind_for
+
+    kind = kind_for(model_id)  # the registered display name, as an exported model carries it
     return ModelContract(
         contract_version=CONTRACT_VERSION,
         model_id=model_id,
-        display_name={"unet": "U-Net", "koala": "Deep Koalarization", "cgan": "Conditional GAN"}.get(model_id, model_id),
+        display_name=kind.display_name if kind else model_id,
         input_size=size,
         input="gray",
         input_normalization="minus_one_one",

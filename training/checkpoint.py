@@ -1,16 +1,29 @@
-"""Self-describing checkpoints: model config, weights, optimizer, epoch, history, data info.
+"""Self-describing checkpoints: the whole schema (what a run saves, resumes from, slims and starts from).
 
+A checkpoint (``FORMAT``) holds: ``config`` (the TrainConfig as a dict), ``epoch`` (0-based, the last one
+trained), ``generator`` and ``opt_g`` state dicts, ``history`` (one row per epoch, see
+``training.train.CSV_FIELDS``), ``data_info`` (image counts and folders), ``device``, ``world_size``, and
+for an adversarial run ``discriminator`` and ``opt_d``. A slim checkpoint keeps the generator alone.
 Only tensors, dicts, lists, strings and numbers are stored, so they load with ``weights_only=True``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from training.config import ModelConfig, TrainConfig
+from training.models.registry import architecture
+
+log = logging.getLogger(__name__)
+
+FORMAT = "tintype-checkpoint-1"
+# What a slim checkpoint keeps besides the generator's weights.
+SLIM_KEYS = ("format", "config", "epoch", "history", "data_info", "device", "world_size")
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
@@ -24,8 +37,16 @@ def load_checkpoint(path: str | Path) -> dict:
     return torch.load(Path(path), map_location="cpu", weights_only=True)
 
 
+# Config fields that older checkpoints carry and nothing ever read, since removed.
+REMOVED_FIELDS = ("extra",)
+REMOVED_MODEL_FIELDS = ("disc_size",)
+
+
 def checkpoint_configs(state: dict) -> tuple[TrainConfig, ModelConfig]:
-    train = TrainConfig.from_dict(state["config"])
+    """The run's configuration (checkpoints written before a field was removed still load)."""
+    values = {k: v for k, v in state["config"].items() if k not in REMOVED_FIELDS}
+    values["model"] = {k: v for k, v in values["model"].items() if k not in REMOVED_MODEL_FIELDS}
+    train = TrainConfig.from_dict(values)
     return train, train.model
 
 
@@ -56,3 +77,69 @@ def load_generator_weights(module: torch.nn.Module, weights: dict, *, source: st
 def strip_module_prefix(state_dict: dict) -> dict:
     """Weights saved from a DistributedDataParallel model carry a ``module.`` prefix."""
     return {k.removeprefix("module."): v for k, v in state_dict.items()}
+
+
+def training_state(*, config: TrainConfig, epoch: int, generator: nn.Module, opt_g: torch.optim.Optimizer,
+                   history: list[dict], data_info: dict, device: torch.device, world_size: int,
+                   discriminator: nn.Module | None = None, opt_d: torch.optim.Optimizer | None = None) -> dict:
+    """The checkpoint of a run after ``epoch`` (the discriminator's parts only for an adversarial run)."""
+    state = {
+        "format": FORMAT,
+        "config": config.to_dict(),
+        "epoch": epoch,
+        "generator": generator.state_dict(),
+        "opt_g": opt_g.state_dict(),
+        "history": history,
+        "data_info": data_info,
+        "device": str(device),
+        "world_size": world_size,
+    }
+    if discriminator is not None:
+        state["discriminator"] = discriminator.state_dict()
+        state["opt_d"] = _required(opt_d).state_dict()
+    return state
+
+
+def restore_training_state(state: dict, *, generator: nn.Module, opt_g: torch.optim.Optimizer,
+                           discriminator: nn.Module | None = None,
+                           opt_d: torch.optim.Optimizer | None = None) -> tuple[list[dict], int]:
+    """Load a checkpoint's weights and optimizer states in place; returns (history, epoch to start at)."""
+    generator.load_state_dict(strip_module_prefix(state["generator"]))
+    opt_g.load_state_dict(state["opt_g"])
+    if discriminator is not None:
+        discriminator.load_state_dict(strip_module_prefix(state["discriminator"]))
+        _required(opt_d).load_state_dict(state["opt_d"])
+    return list(state["history"]), int(state["epoch"]) + 1
+
+
+def _required(opt_d: torch.optim.Optimizer | None) -> torch.optim.Optimizer:
+    if opt_d is None:
+        raise ValueError("a discriminator's checkpoint needs its optimizer (opt_d) too")
+    return opt_d
+
+
+def slim_state(state: dict, *, fp16: bool = False) -> dict:
+    """The generator's weights (without the frozen classifier, fp16 optional) and the run's description."""
+    weights = {k: v for k, v in state["generator"].items() if not k.startswith(CLASSIFIER_PREFIX)}
+    if fp16:
+        weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+    slim = {k: state[k] for k in SLIM_KEYS if k in state}
+    slim["generator"] = weights
+    return slim
+
+
+def init_generator(module: nn.Module, path: str | Path, config: ModelConfig) -> None:
+    """Start ``module`` (a generator of ``config``) from another run's weights: the CGAN from a trained
+    U-Net (the study's best fruit variant), or any model from an earlier run of the same architecture
+    (fine-tuning). The source must be of the same family (registry), width and output; ValueError if not."""
+    state = load_checkpoint(path)
+    source = state["config"]["model"]
+    family = architecture(config.model_id).family
+    if (architecture(source["model_id"]).family != family or source["width"] != config.width
+            or source["output"] != config.output):
+        raise ValueError(
+            f"{path}: generator init needs a {family} with width {config.width} and output {config.output}, "
+            f"found {source['model_id']} width {source['width']} output {source['output']}"
+        )
+    load_generator_weights(module, state["generator"], source=path)
+    log.info("generator initialised from %s", path)

@@ -7,16 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from engine.model_ids import MODEL_IDS
-from training.config import CLASSIFIERS, FUSIONS, OUTPUT_KINDS, PRESETS, TrainConfig, preset_config
+from training.config import DEFAULT_PRESET, OUTPUT_KINDS, PRESETS, ModelConfig, TrainConfig
+from training.flags import add_flags, field_default, flag_values
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["zoo"]:
-        from training.zoo import main as zoo_main
-
-        return zoo_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
@@ -29,37 +25,14 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m training", description="Train, export and evaluate Tintype's models.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("zoo", help="train every model of the results report (see training/zoo.py)", add_help=False)
 
     t = sub.add_parser("train", help="train one model")
-    t.add_argument("--model", choices=MODEL_IDS, required=True)
-    t.add_argument("--data", required=True, help="folder of color photos (or *_black/*_color pairs)")
-    t.add_argument("--test", default="", help="separate test folder (default: a deterministic split of --data)")
-    t.add_argument("--out", default="", help="run folder (default runs/<model>)")
-    t.add_argument("--preset", choices=sorted(PRESETS), default="small")
-    t.add_argument("--width", type=float, help="override the preset's width multiplier")
-    t.add_argument("--output", choices=OUTPUT_KINDS, default="rgb", help="rgb (the study) or lab_ab")
-    t.add_argument("--classifier", choices=CLASSIFIERS, default="efficientnet-lite0")
-    t.add_argument("--classifier-weights", default="", help="VGG16 weights file (whole model or features only)")
-    t.add_argument("--fusion", choices=FUSIONS, default="global",
-                   help="Koalarization: fuse the classifier's global vector only, or its feature maps too")
-    t.add_argument("--epochs", type=int, default=10)
-    t.add_argument("--size", type=int, default=128, help="training size (divisible by 16)")
-    t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=2e-4)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--workers", type=int, default=2)
-    t.add_argument("--preload", action="store_true", help="decode all images once into (GPU) memory")
-    t.add_argument("--zoom", type=float, default=0.0,
-                   help="augment with random zoom crops down to this fraction of the side (e.g. 0.7; 0: off)")
-    t.add_argument("--no-amp", action="store_true", help="disable bf16 mixed precision on CUDA")
-    t.add_argument("--cf-weight", type=float, default=0.0, help="weight of the colorfulness-gap loss (0: the study)")
-    t.add_argument("--gamut-weight", type=float, default=0.0, help="weight of the out-of-gamut penalty (with --cf-weight)")
-    t.add_argument("--l1-lambda", type=float, default=50.0, help="CGAN: weight of L1 (the study: 50)")
-    t.add_argument("--d-lr-scale", type=float, default=1.0, help="CGAN: discriminator learning rate / --lr (the study: 1)")
-    t.add_argument("--init-from", default="", help="start the generator from this checkpoint (CGAN: a U-Net's)")
-    t.add_argument("--time-limit", type=float, default=0.0, help="stop after the epoch that passes this many seconds")
-    t.add_argument("--limit", type=int, default=0, help="use at most this many training images (smoke runs)")
+    # Flags, defaults and help come from the config fields (training.config); this fixes their order only.
+    add_flags(t, ModelConfig, only=["model_id"])
+    add_flags(t, TrainConfig, only=["data", "test", "out"])
+    t.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
+    add_flags(t, ModelConfig, skip=["model_id"])
+    add_flags(t, TrainConfig, skip=["data", "test", "out"])
     t.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
     t.set_defaults(func=cmd_train)
 
@@ -71,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("info", help="parameter counts and FLOPs of each model")
     i.add_argument("--preset", choices=sorted(PRESETS), default=None, help="one preset (default: all)")
-    i.add_argument("--size", type=int, default=128)
-    i.add_argument("--output", choices=OUTPUT_KINDS, default="rgb")
+    i.add_argument("--size", type=int, default=field_default(TrainConfig, "size"))
+    i.add_argument("--output", choices=OUTPUT_KINDS, default=field_default(ModelConfig, "output"))
     i.set_defaults(func=cmd_info)
 
     s = sub.add_parser("slim", help="keep only a checkpoint's generator weights (fp16 optional)")
@@ -96,23 +69,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from training.models import preset_config
     from training.train import train
 
-    overrides = dict(output=args.output, classifier=args.classifier, classifier_weights=args.classifier_weights,
-                     fusion=args.fusion)
-    if args.width is not None:
-        overrides["width"] = args.width
-    mc = preset_config(args.model, args.preset, **overrides)
+    model = flag_values(ModelConfig, args)
+    if model["width"] is None:  # the preset's
+        del model["width"]
+    mc = preset_config(model.pop("model_id"), args.preset, **model)
     if args.size % 16:
         print(f"--size {args.size} must be divisible by 16", file=sys.stderr)
         return 2
-    config = TrainConfig(
-        model=mc, data=args.data, test=args.test, out=args.out or f"runs/{args.model}", epochs=args.epochs,
-        size=args.size, batch=args.batch, lr=args.lr, seed=args.seed, workers=args.workers, preload=args.preload,
-        zoom=args.zoom, amp=not args.no_amp, cf_weight=args.cf_weight, gamut_weight=args.gamut_weight,
-        l1_lambda=args.l1_lambda, d_lr_scale=args.d_lr_scale, init_from=args.init_from,
-        time_limit=args.time_limit, limit=args.limit,
-    )
+    values = flag_values(TrainConfig, args)
+    config = TrainConfig(model=mc, **{**values, "out": values["out"] or f"runs/{mc.model_id}"})
     path = train(config, resume=args.resume)
     print(f"checkpoint: {path}")
     return 0
@@ -145,25 +113,22 @@ def _sample_gray(checkpoint: Path):
 
 def cmd_info(args: argparse.Namespace) -> int:
     from training.flops import describe
+    from training.models import ARCHITECTURES, preset_config
 
     presets = [args.preset] if args.preset else sorted(PRESETS)
     print(f"{'preset':8s} {'model':6s} {'trainable':>12s} {'total':>12s} {'GFLOPs':>8s}  (one forward pass, {args.size}x{args.size})")
     for preset in presets:
-        for model_id in MODEL_IDS:
+        for model_id in (arch.id for arch in ARCHITECTURES):
             trainable, total, flops = describe(preset_config(model_id, preset, output=args.output), size=args.size)
             print(f"{preset:8s} {model_id:6s} {trainable:12,d} {total:12,d} {flops / 1e9:8.2f}")
     return 0
 
 
 def cmd_slim(args: argparse.Namespace) -> int:
-    from training.checkpoint import CLASSIFIER_PREFIX, load_checkpoint, save_checkpoint
+    from training.checkpoint import load_checkpoint, save_checkpoint, slim_state
 
-    state = load_checkpoint(args.checkpoint)
-    weights = {k: v for k, v in state["generator"].items() if not k.startswith(CLASSIFIER_PREFIX)}
-    if args.fp16:
-        weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
-    slim = {k: state[k] for k in ("format", "config", "epoch", "history", "data_info", "device", "world_size") if k in state}
-    slim["generator"] = weights
+    slim = slim_state(load_checkpoint(args.checkpoint), fp16=args.fp16)
+    weights = slim["generator"]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(args.output, slim)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, {sum(v.numel() for v in weights.values()):,} values)")

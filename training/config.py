@@ -1,10 +1,15 @@
-"""Model and training configuration: frozen dataclasses and presets (no global options)."""
+"""Model and training configuration: frozen dataclasses (no global options), the one place for their defaults.
+
+Fields marked with :func:`~training.flags.flag` are the flags of ``python -m training train`` (name, type,
+default, choices and help come from here). Each architecture's width per preset: training.models.registry.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from engine.model_ids import MODEL_IDS
+from training.flags import flag
 
 OUTPUT_KINDS = ("rgb", "lab_ab")
 CLASSIFIERS = ("efficientnet-lite0", "vgg16", "vgg16-features", "none")
@@ -15,13 +20,13 @@ FUSIONS = ("global", "hypercolumn")  # Koalarization: the classifier's vector on
 class ModelConfig:
     """Architecture of one model. ``width`` scales every channel count (1.0 = the study's widths)."""
 
-    model_id: str
-    width: float = 1.0
-    output: str = "rgb"
-    classifier: str = "efficientnet-lite0"
-    classifier_weights: str = ""
-    fusion: str = "global"
-    disc_size: int = 128
+    model_id: str = field(metadata=flag(name="--model", choices=MODEL_IDS, required=True))
+    width: float = field(default=1.0, metadata=flag("override the preset's width multiplier", cli_default=None))
+    output: str = field(default="rgb", metadata=flag("rgb (the study) or lab_ab", choices=OUTPUT_KINDS))
+    classifier: str = field(default="efficientnet-lite0", metadata=flag(choices=CLASSIFIERS))
+    classifier_weights: str = field(default="", metadata=flag("VGG16 weights file (whole model or features only)"))
+    fusion: str = field(default="global", metadata=flag(
+        "Koalarization: fuse the classifier's global vector only, or its feature maps too", choices=FUSIONS))
 
     def __post_init__(self) -> None:
         if self.model_id not in MODEL_IDS:
@@ -41,19 +46,11 @@ class ModelConfig:
         return asdict(self)
 
 
-# width per model id for each preset: 'paper' is the study; 'small' ships in the app (fits 64 MB
-# for all three and runs on a laptop CPU); 'tiny' is for tests and smoke runs.
-PRESETS: dict[str, dict[str, float]] = {
-    "paper": {"unet": 1.0, "koala": 1.0, "cgan": 1.0},
-    "small": {"unet": 0.375, "koala": 0.5, "cgan": 0.375},
-    "tiny": {"unet": 0.125, "koala": 0.125, "cgan": 0.125},
-}
-
-
-def preset_config(model_id: str, preset: str, **overrides) -> ModelConfig:
-    if preset not in PRESETS:
-        raise ValueError(f"preset must be one of {sorted(PRESETS)}, not {preset!r}")
-    return replace(ModelConfig(model_id=model_id, width=PRESETS[preset][model_id]), **overrides)
+# Each architecture's width multiplier per preset is in its registry row (training.models.registry):
+# 'paper' is the study; 'small' ships in the app (fits 64 MB for all three and runs on a laptop CPU);
+# 'tiny' is for tests and smoke runs.
+PRESETS: tuple[str, ...] = ("paper", "small", "tiny")
+DEFAULT_PRESET = "small"
 
 
 @dataclass(frozen=True)
@@ -61,28 +58,29 @@ class TrainConfig:
     """One training run. Checkpoints carry this, so a run describes itself."""
 
     model: ModelConfig
-    data: str
-    test: str = ""
-    out: str = "runs/run"
-    epochs: int = 10
-    size: int = 128
-    batch: int = 16
-    lr: float = 2e-4
-    seed: int = 0
-    workers: int = 2
-    test_fraction: float = 0.1
-    preload: bool = False
-    zoom: float = 0.0  # random zoom crops: smallest crop side as a fraction of the image (0: off)
-    amp: bool = True
-    cf_weight: float = 0.0
-    gamut_weight: float = 0.0
-    l1_lambda: float = 50.0
-    gan_eps: float = 1e-2
-    d_lr_scale: float = 1.0  # CGAN: the discriminator's learning rate as a multiple of lr
-    init_from: str = ""
-    time_limit: float = 0.0
-    limit: int = 0
-    extra: dict = field(default_factory=dict)
+    data: str = field(metadata=flag("folder of color photos (or *_black/*_color pairs)", required=True))
+    test: str = field(default="", metadata=flag("separate test folder (default: a deterministic split of --data)"))
+    out: str = field(default="runs/run", metadata=flag("run folder (default runs/<model>)", cli_default=""))
+    epochs: int = field(default=10, metadata=flag())
+    size: int = field(default=128, metadata=flag("training size (divisible by 16)"))
+    batch: int = field(default=16, metadata=flag())
+    lr: float = field(default=2e-4, metadata=flag())
+    seed: int = field(default=0, metadata=flag())
+    workers: int = field(default=2, metadata=flag())
+    test_fraction: float = 0.1  # without a test folder: the share of data held out for validation
+    preload: bool = field(default=False, metadata=flag("decode all images once into (GPU) memory"))
+    # Random zoom crops: the smallest crop side as a fraction of the image (0: off).
+    zoom: float = field(default=0.0, metadata=flag(
+        "augment with random zoom crops down to this fraction of the side (e.g. 0.7; 0: off)"))
+    amp: bool = field(default=True, metadata=flag("disable bf16 mixed precision on CUDA"))
+    cf_weight: float = field(default=0.0, metadata=flag("weight of the colorfulness-gap loss (0: the study)"))
+    gamut_weight: float = field(default=0.0, metadata=flag("weight of the out-of-gamut penalty (with --cf-weight)"))
+    l1_lambda: float = field(default=50.0, metadata=flag("CGAN: weight of L1 (the study: 50)"))
+    gan_eps: float = 1e-2  # CGAN: keeps the logs of its losses finite
+    d_lr_scale: float = field(default=1.0, metadata=flag("CGAN: discriminator learning rate / --lr (the study: 1)"))
+    init_from: str = field(default="", metadata=flag("start the generator from this checkpoint (CGAN: a U-Net's)"))
+    time_limit: float = field(default=0.0, metadata=flag("stop after the epoch that passes this many seconds"))
+    limit: int = field(default=0, metadata=flag("use at most this many training images (smoke runs)"))
 
     def to_dict(self) -> dict:
         return asdict(self)

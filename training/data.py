@@ -5,6 +5,7 @@ Samples are uint8 tensors ``gray [1,S,S]`` and ``rgb [3,S,S]``: the shorter side
 (train) or center (test) crop, random horizontal flips for training, and with ``zoom`` > 0 a random
 zoom: a crop whose side is between ``zoom`` and 1 times S, resized back to S. Unreadable files are skipped,
 counted and reported once. ``preload`` decodes everything once into memory (or GPU memory) for speed.
+:func:`make_batches` turns a run's configuration into its train and test batches.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
 
 from engine.photos import scan_folder
+from training.config import TrainConfig
+from training.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -212,3 +216,49 @@ class PreloadedBatches:
             return out.round().clamp(0, 255).to(torch.uint8)
 
         return resize(gray), resize(rgb)
+
+
+def make_batches(config: TrainConfig, rt: Runtime):
+    """(train batches, test batches or None, data info) of a run: ``config.data`` split deterministically
+    (or ``config.test`` as the test set), each rank reading its share under torchrun. Preloaded batches
+    live on the device; otherwise DataLoader workers decode on the fly."""
+    root = Path(config.data)
+    samples = check_readable(list_samples(root), label=str(root))
+    if config.test:
+        train_s = samples
+        test_s = check_readable(list_samples(config.test), label=config.test)
+    else:
+        train_s, test_s = split(samples, config.test_fraction, root=root)
+    if config.limit:
+        train_s, test_s = train_s[: config.limit], test_s[: max(1, config.limit // 4)]
+    if not train_s:
+        raise RuntimeError(f"{root}: no training images")
+    info = {"train_images": len(train_s), "test_images": len(test_s), "data": str(root), "test": config.test}
+    if config.preload:
+        g, c = preload(train_s, size=config.size, device=rt.device)
+        train = PreloadedBatches(g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world,
+                                 zoom=config.zoom)
+        test = None
+        if test_s:
+            tg, tc = preload(test_s, size=config.size, device=rt.device)
+            test = PreloadedBatches(tg, tc, batch=config.batch, shuffle=False, seed=0)
+        return train, test, info
+    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom)
+    sampler = DistributedSampler(ds, num_replicas=rt.world, rank=rt.rank, seed=config.seed) if rt.distributed else None
+    loader_args = dict(batch_size=config.batch, num_workers=config.workers, pin_memory=rt.cuda,
+                       persistent_workers=config.workers > 0)
+    train = DataLoader(ds, sampler=sampler, shuffle=sampler is None, drop_last=len(ds) >= config.batch, **loader_args)
+    test = None
+    if test_s:
+        test = DataLoader(PhotoDataset(test_s, size=config.size, train=False), shuffle=False, **loader_args)
+    return train, test, info
+
+
+def set_epoch(batches, epoch: int) -> None:
+    """Tell the batches (and a DistributedSampler behind a DataLoader) which epoch starts: it seeds the
+    shuffle and the augmentation."""
+    if hasattr(batches, "set_epoch"):
+        batches.set_epoch(epoch)
+    sampler = getattr(batches, "sampler", None)
+    if isinstance(sampler, DistributedSampler):
+        sampler.set_epoch(epoch)

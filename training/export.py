@@ -30,6 +30,7 @@ from engine.model_ids import kind_for
 from engine.registry import load_model
 from training.checkpoint import checkpoint_configs, load_checkpoint, load_generator_weights
 from training.models import build_generator
+from training.models.registry import architecture
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,7 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
     kind = kind_for(mc.model_id)
     info = state.get("data_info", {})
     data = f"{Path(train_config.data).name} ({info.get('train_images', '?')} photos), {state['epoch'] + 1} epochs"
-    description = kind.description if kind else ""
-    if mc.model_id == "koala" and mc.fusion == "hypercolumn":
-        description = description.replace("global vector", "global vector and feature maps (hypercolumn)")
+    description = architecture(mc.model_id).description(mc)
     return ModelContract(
         contract_version=CONTRACT_VERSION,
         model_id=mc.model_id,

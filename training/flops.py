@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from training.config import ModelConfig
-from training.models import build_generator, count_parameters
+from training.models import build_generator
 
 
 def forward_flops(model: nn.Module, example: torch.Tensor) -> int:
@@ -36,6 +36,10 @@ def forward_flops(model: nn.Module, example: torch.Tensor) -> int:
     for h in handles:
         h.remove()
     return total
+
+
+def count_parameters(module: nn.Module, *, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
 def describe(config: ModelConfig, *, size: int) -> tuple[int, int, int]:

@@ -2,13 +2,14 @@ import pytest
 import torch
 
 from training.colorspace import colorfulness, gray_from_rgb, lab_to_rgb, rgb_to_lab
-from training.config import preset_config
 from training.flops import describe
-from training.models import build_generator
+from training.models import ARCHITECTURES, build_generator, preset_config
 from training.models.discriminator import Discriminator
 
+MODEL_IDS = [arch.id for arch in ARCHITECTURES]
 
-@pytest.mark.parametrize("model_id", ["unet", "koala", "cgan"])
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
 @pytest.mark.parametrize("output", ["rgb", "lab_ab"])
 def test_forward_at_two_sizes(model_id, output):
     model = build_generator(preset_config(model_id, "tiny", output=output)).eval()

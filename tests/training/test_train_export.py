@@ -10,10 +10,12 @@ import torch
 
 from engine.registry import load_model
 from training.checkpoint import load_checkpoint
-from training.config import TrainConfig, preset_config
+from training.config import TrainConfig
 from training.data import list_samples
 from training.export import export
-from training.train import Trainer, setup_runtime, train
+from training.models import ARCHITECTURES, preset_config
+from training.runtime import setup_runtime
+from training.train import Trainer, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +47,7 @@ def test_paired_folders(tmp_path, color_folder):
     assert len(samples) == 3 and all(s.gray is not None for s in samples)
 
 
-@pytest.mark.parametrize("model_id", ["unet", "koala", "cgan"])
+@pytest.mark.parametrize("model_id", [arch.id for arch in ARCHITECTURES])
 def test_steps_lower_the_loss(color_folder, model_id):
     config = TrainConfig(model=preset_config(model_id, "tiny", output="lab_ab"), data=str(color_folder), size=32,
                          batch=8, lr=2e-3, preload=True, cf_weight=0.05, gamut_weight=1.0)

@@ -1,28 +1,8 @@
-"""The study's models, built from a :class:`~training.config.ModelConfig`."""
+"""The study's models: the networks (``unet``, ``koala``, ``discriminator``), the frozen classifiers,
+and the architecture registry (:mod:`training.models.registry`) that builds them from a ModelConfig."""
 
 from __future__ import annotations
 
-from torch import nn
+from training.models.registry import ARCHITECTURES, Architecture, architecture, build_generator, preset_config
 
-from training.config import ModelConfig
-from training.models.koala import Koalarization
-from training.models.unet import UNet
-
-
-def build_generator(config: ModelConfig) -> nn.Module:
-    """The colorization network: gray ``[N,1,H,W]`` in [-1,1] -> ``[N,C,H,W]`` in [-1,1] (tanh)."""
-    if config.model_id in ("unet", "cgan"):
-        return UNet(width=config.width, out_channels=config.out_channels)
-    if config.model_id == "koala":
-        return Koalarization(
-            width=config.width,
-            out_channels=config.out_channels,
-            classifier=config.classifier,
-            classifier_weights=config.classifier_weights,
-            fusion=config.fusion,
-        )
-    raise ValueError(f"unknown model id {config.model_id!r}")
-
-
-def count_parameters(module: nn.Module, *, trainable_only: bool = False) -> int:
-    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
+__all__ = ["ARCHITECTURES", "Architecture", "architecture", "build_generator", "preset_config"]

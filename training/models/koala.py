@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training.config import FUSIONS
+from training.config import FUSIONS, ModelConfig
 from training.models.classifiers import build_classifier
 
 ENCODER = [(64, 2), (128, 1), (128, 2), (256, 1), (256, 2), (512, 1), (512, 1), (256, 1)]
@@ -79,3 +79,16 @@ class Koalarization(nn.Module):
         fused = self.fusion(torch.cat(parts, dim=1))
         out = self.decoder(fused)
         return F.interpolate(out, scale_factor=2, mode="bilinear", align_corners=False)
+
+
+def build(config: ModelConfig) -> Koalarization:
+    """The Koalarization of ``config`` (classifier, its weights and the fusion come from it)."""
+    return Koalarization(width=config.width, out_channels=config.out_channels, classifier=config.classifier,
+                         classifier_weights=config.classifier_weights, fusion=config.fusion)
+
+
+def describe(config: ModelConfig, description: str) -> str:
+    """The engine's description of ``koala``, naming the hypercolumn fusion when ``config`` uses it."""
+    if config.fusion == "hypercolumn":
+        return description.replace("global vector", "global vector and feature maps (hypercolumn)")
+    return description

@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from training.config import ModelConfig
+
 LEVELS = 5
 
 
@@ -61,3 +63,8 @@ class UNet(nn.Module):
             x = up(x)
             x = dec(torch.cat([x, skips.pop()], dim=1))
         return torch.tanh(self.head(x))
+
+
+def build(config: ModelConfig) -> UNet:
+    """The U-Net of ``config``: the ``unet`` model, and the ``cgan``'s generator."""
+    return UNet(width=config.width, out_channels=config.out_channels)

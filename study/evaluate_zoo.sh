@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Evaluate the zoo for docs/RESULTS.md: the shipped models and the study's variants on general/test,
 # produce/test and produce/white; the fruit-trained models on the fruit sets. Writes runs/eval/<set>/.
-# Usage: scripts/evaluate_zoo.sh [DATASETS_ROOT]   (default ../shared/datasets); the ONNX files come from
-# scripts/export_zoo.sh. RUNS="run ..." evaluates only those runs (the gray baseline is always a row),
+# Usage: study/evaluate_zoo.sh [DATASETS_ROOT]   (default ../shared/datasets); the ONNX files come from
+# study/export_zoo.sh. The runs: those of study/runs.py marked evaluated, general ones of phases 1-4 (phase 5
+# was evaluated on its own, with RUNS). RUNS="run ..." evaluates only those runs (the gray baseline is always a row),
 # writing to runs/eval/<set>${EVAL_TAG} so an earlier full evaluation is kept.
 # FID runs an Inception-v3 per image and model: on general/test and produce/test it uses 250 and 100
 # evenly spaced photos (stated in the tables) so that the whole script takes about 25 minutes on 2 cores.
@@ -10,10 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-../shared/datasets}
 PY=${PYTHON:-.venv/bin/python}
-GENERAL=(general-unet-rgb general-unet general-unet-ft general-unet-cpu general-unet-zoom general-koala general-koala-ft
-  general-koala-mse general-koala-zoom general-koala-hc general-koala-hc-flat general-koala-hc-cf general-koala-hc-cf05
-  general-cgan-scratch general-cgan general-cgan-cf1 general-cgan-cf3)
-PRODUCE=(produce-unet produce-koala produce-cgan-scratch produce-cgan)
+mapfile -t GENERAL < <($PY -m study.runs --dataset general --phases 1 2 3 4 --evaluated)
+mapfile -t PRODUCE < <($PY -m study.runs --dataset produce --evaluated)
 if [ -n "${RUNS:-}" ]; then
   read -r -a GENERAL <<< "$RUNS"
   PRODUCE=()

@@ -2,7 +2,7 @@
 # Pack the runs under /tmp/zoo for the trip back from a GPU machine: per run its loss.csv, loss.png,
 # the end of train.log, and fp16 generator-only checkpoints (slim.pt from last.pt; best-slim.pt from
 # best.pt when present), tarred and split into 15 MB parts as $OUT/<name>.tar.partNN.
-# Usage: scripts/gpu_pack.sh NAME
+# Usage: study/gpu_pack.sh NAME   (called by study/gpu.sh)
 set -u
 name=$1
 rm -rf /tmp/pack && mkdir -p /tmp/pack

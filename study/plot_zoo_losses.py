@@ -1,6 +1,6 @@
 """The loss figures of docs/RESULTS.md from the zoo's loss.csv files (runs/zoo/<run>/loss.csv).
 
-Usage: python scripts/plot_zoo_losses.py [ZOO_DIR] [FIGURES_DIR]   (defaults runs/zoo, docs/figures)
+Usage: python study/plot_zoo_losses.py [ZOO_DIR] [FIGURES_DIR]   (defaults runs/zoo, docs/figures)
 """
 
 import sys
@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from study.runs import RUNS  # noqa: E402
 from training.plots import plot_runs  # noqa: E402
-from training.zoo import RUNS  # noqa: E402
 
 zoo = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/zoo")
 figures = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/figures")

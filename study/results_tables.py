@@ -2,7 +2,7 @@
 docs/RESULTS.md: gray first, then U-Nets, Koalarizations and CGANs (general before produce runs, then
 by name). A model evaluated more than once keeps its last row.
 
-Usage: python scripts/results_tables.py "general/test" FID_N runs/eval/general-test runs/eval/general-test-p4 ...
+Usage: python study/results_tables.py "general/test" FID_N runs/eval/general-test runs/eval/general-test-p4 ...
 """
 
 import csv
@@ -11,9 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine.model_ids import MODEL_IDS as KINDS  # noqa: E402
 from training.evaluate import markdown_table  # noqa: E402
-
-KINDS = ("unet", "koala", "cgan")
 
 
 def order(name: str) -> tuple:

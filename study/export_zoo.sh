@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Export every run of runs/zoo to runs/onnx/<dataset>/<run>.onnx for scripts/evaluate_zoo.sh.
+# Export every run of runs/zoo to runs/onnx/<dataset>/<run>.onnx for study/evaluate_zoo.sh.
 # The checkpoint: training.checkpoint.chosen_checkpoint, i.e. best.pt/best-slim.pt where the run kept
 # one (phases 4-5: the lowest loss on a validation split of general/train, never the test photos),
 # else its last epoch (last.pt/slim.pt).
-# Usage: scripts/export_zoo.sh [RUN...]   (default: every run folder in runs/zoo)
+# Usage: study/export_zoo.sh [RUN...]   (default: every run folder in runs/zoo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
