@@ -37,3 +37,8 @@ class StampError(TintypeError):
 
 class CancelledError(TintypeError):
     """The user cancelled the work."""
+
+
+class RestoreError(TintypeError, ValueError):
+    """Restoration was given something it cannot work on: not a uint8 ``HxW`` gray image, a defect mask
+    of another size, or a setting out of its range. A ``ValueError`` too, since the input is at fault."""
