@@ -27,3 +27,8 @@ class StampError(TintypeError):
 
 class CancelledError(TintypeError):
     """The user cancelled the work."""
+
+
+class HintsError(TintypeError):
+    """Color hints or color controls are invalid: a hints file that is not JSON or not in the hints
+    format, a bad color, a point outside the photo, a control out of range."""
