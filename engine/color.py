@@ -34,13 +34,10 @@ def srgb_to_linear(v: np.ndarray) -> np.ndarray:
     return np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4).astype(np.float32)
 
 
-def linear_to_srgb(v: np.ndarray, *, clip: bool = True) -> np.ndarray:
-    """Linear light in [0, 1] -> sRGB in [0, 1]. ``clip=False`` extends the curve past the cube
-    (linear below 0, the power law above 1), the exact inverse of :func:`srgb_to_linear` there too."""
-    v = np.asarray(v, dtype=np.float32)
-    if clip:
-        v = np.clip(v, 0.0, 1.0)
-    return np.where(v <= 0.0031308, v * 12.92, 1.055 * np.maximum(v, 0.0031308) ** (1 / 2.4) - 0.055).astype(np.float32)
+def linear_to_srgb(v: np.ndarray) -> np.ndarray:
+    """Linear light in [0, 1] -> sRGB in [0, 1]."""
+    v = np.clip(np.asarray(v, dtype=np.float32), 0.0, 1.0)
+    return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055).astype(np.float32)
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -54,15 +51,15 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return lab.astype(np.float32)
 
 
-def lab_to_rgb(lab: np.ndarray, *, clip: bool = True) -> np.ndarray:
-    """CIE Lab ``...x3`` -> sRGB in [0, 1] (clipped; ``clip=False`` keeps out-of-gamut values), float32."""
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """CIE Lab ``...x3`` -> sRGB in [0, 1] (clipped), float32."""
     lab = np.asarray(lab, dtype=np.float32)
     fy = (lab[..., 0] + 16.0) / 116.0
     fx = fy + lab[..., 1] / 500.0
     fz = fy - lab[..., 2] / 200.0
     f = np.stack([fx, fy, fz], axis=-1)
     xyz = np.where(f > 0.206893, f**3, (f - 16.0 / 116.0) / 7.787) * WHITE_D65
-    return linear_to_srgb(xyz @ XYZ_TO_RGB.T, clip=clip)
+    return linear_to_srgb(xyz @ XYZ_TO_RGB.T)
 
 
 def gray_to_model_input(gray: np.ndarray) -> np.ndarray:

@@ -22,11 +22,21 @@ from PIL import Image
 
 from engine.adjust.hints import ColorControls, ColorHint, check_inside
 from engine.adjust.propagate import EdgeAwareSpreader, Propagation
-from engine.color import LUMA, WHITE_D65, XYZ_TO_RGB, chroma_of, gray_range, recombine, rgb_to_lab
+from engine.color import (
+    LUMA,
+    WHITE_D65,
+    XYZ_TO_RGB,
+    chroma_of,
+    gray_range,
+    recombine,
+    rgb_to_lab,
+)
 
 log = logging.getLogger(__name__)
 
 WORKING_SIZE = 512
+NEUTRAL = ColorControls()
+DEFAULT_PROPAGATION = Propagation()
 WARMTH_B = 25.0  # b* shift of warmth 1.0
 # A pixel whose hint weight is below this fraction of the prior's keeps the prior exactly (saves
 # converting the whole grid when hints cover only part of it).
@@ -45,7 +55,7 @@ class ChromaEditor:
     """
 
     def __init__(self, gray: np.ndarray, chroma: np.ndarray, *, working_size: int = WORKING_SIZE,
-                 propagation: Propagation = Propagation()) -> None:
+                 propagation: Propagation = DEFAULT_PROPAGATION) -> None:
         height, width = gray.shape
         self.size = (width, height)
         self.propagation = propagation
@@ -55,11 +65,12 @@ class ChromaEditor:
         w, h = max(1, round(width * scale)), max(1, round(height * scale))
         small = Image.fromarray(gray).resize((w, h), Image.Resampling.BILINEAR, reducing_gap=3.0)
         self.luma = np.asarray(small, dtype=np.float32) / 255.0  # the working grid's gray, hxw in 0..1
-        cbcr = np.stack([_resize(chroma[..., c], (w, h)) for c in range(2)], axis=-1)
-        lab = rgb_to_lab(_rgb_from_ycc(self.luma, cbcr))
+        self._cbcr = np.stack([_resize(chroma[..., c], (w, h)) for c in range(2)], axis=-1)
+        lab = rgb_to_lab(_rgb_from_ycc(self.luma, self._cbcr))
         self._lightness = lab[..., 0]
         self._ab = lab[..., 1:]
-        self._spreader: EdgeAwareSpreader | None = None
+        self._spreader = EdgeAwareSpreader(self.luma, propagation)
+        log.debug("color editor: %dx%d photo, %dx%d working grid", width, height, w, h)
         self._controlled: tuple[ColorControls, np.ndarray, np.ndarray] | None = None
         self._limits: tuple[np.ndarray, tuple[int, int], tuple[np.ndarray, np.ndarray]] | None = None
 
@@ -68,7 +79,7 @@ class ChromaEditor:
         """(h, w) of the working grid."""
         return self.luma.shape
 
-    def chroma(self, hints: Sequence[ColorHint] = (), controls: ColorControls = ColorControls()) -> np.ndarray:
+    def chroma(self, hints: Sequence[ColorHint] = (), controls: ColorControls = NEUTRAL) -> np.ndarray:
         """float32 Cb, Cr ``hxwx2`` for :func:`~engine.color.recombine`: the model's own array when
         there are no hints and the controls are neutral, else on the working grid."""
         if not hints and controls.neutral:
@@ -86,7 +97,7 @@ class ChromaEditor:
         out[touched] = _cbcr_at_luma(self.luma.ravel()[touched], blended, self._lightness.ravel()[touched])
         return out.reshape(cbcr.shape)
 
-    def render(self, hints: Sequence[ColorHint] = (), controls: ColorControls = ColorControls(), *,
+    def render(self, hints: Sequence[ColorHint] = (), controls: ColorControls = NEUTRAL, *,
                gray: np.ndarray | None = None) -> np.ndarray:
         """uint8 RGB ``HxWx3`` at the resolution of ``gray``: the photo's own gray (default) or a
         smaller copy of it for a preview. The gray ranges the recombination needs are kept for the
@@ -103,18 +114,17 @@ class ChromaEditor:
     def _controlled_prior(self, controls: ColorControls) -> tuple[np.ndarray, np.ndarray]:
         """The prior a*, b* after the controls, and its Cb, Cr (kept for the last controls used)."""
         if self._controlled is None or self._controlled[0] != controls:
-            ab = self._ab
-            if not controls.neutral:
-                ab = ab * np.float32(controls.strength)
+            if controls.neutral:  # the prediction itself (the round trip through Lab would give it too)
+                ab, cbcr = self._ab, self._cbcr
+            else:
+                ab = self._ab * np.float32(controls.strength)
                 ab[..., 1] += np.float32(WARMTH_B * controls.warmth)
-            cbcr = _cbcr_at_luma(self.luma.ravel(), ab.reshape(-1, 2), self._lightness.ravel()).reshape(ab.shape)
+                cbcr = _cbcr_at_luma(self.luma.ravel(), ab.reshape(-1, 2), self._lightness.ravel()).reshape(ab.shape)
             self._controlled = (controls, ab, cbcr)
         return self._controlled[1], self._controlled[2]
 
     def _spread(self, hints: Sequence[ColorHint]) -> tuple[np.ndarray, np.ndarray]:
         """Each hint's a*, b* seeded on its disk and spread: (weight ``hxw``, weight x a*b* ``2xhxw``)."""
-        if self._spreader is None:
-            self._spreader = EdgeAwareSpreader(self.luma, self.propagation)
         h, w = self.working_shape
         width, height = self.size
         sx, sy = w / width, h / height
@@ -136,15 +146,18 @@ class ChromaEditor:
 
 
 def adjust_chroma(gray: np.ndarray, chroma: np.ndarray, *, hints: Sequence[ColorHint] = (),
-                  controls: ColorControls = ColorControls(), working_size: int = WORKING_SIZE) -> np.ndarray:
-    """One-off :meth:`ChromaEditor.chroma` (the CLI's case: one photo, one set of hints)."""
+                  controls: ColorControls = NEUTRAL, working_size: int = WORKING_SIZE) -> np.ndarray:
+    """One-off :meth:`ChromaEditor.chroma` (the CLI's case: one photo, one set of hints); nothing is
+    built when there is nothing to change."""
+    if not hints and controls.neutral:
+        return chroma
     return ChromaEditor(gray, chroma, working_size=working_size).chroma(hints, controls)
 
 
 def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if plane.shape[::-1] == size:
         return plane.astype(np.float32)
-    return np.asarray(Image.fromarray(plane.astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR))
+    return np.asarray(Image.fromarray(plane.astype(np.float32)).resize(size, Image.Resampling.BILINEAR))
 
 
 def _rgb_from_ycc(luma01: np.ndarray, cbcr: np.ndarray) -> np.ndarray:

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.adjust import ChromaEditor, ColorControls, ColorHint, Propagation, adjust_chroma, hints_to_json, load_hints, parse_hints
+from engine.adjust import (
+    ChromaEditor,
+    ColorControls,
+    ColorHint,
+    Propagation,
+    adjust_chroma,
+    hints_to_json,
+    load_hints,
+    parse_hints,
+)
 from engine.adjust.propagate import EdgeAwareSpreader
 from engine.color import chroma_of, recombine, rgb_to_lab
 from engine.errors import HintsError, TintypeError
