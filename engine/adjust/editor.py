@@ -51,7 +51,8 @@ class ChromaEditor:
 
     ``gray``: the photo's full-resolution uint8 ``HxW``. ``chroma``: the model's float32 ``hxwx2``
     (Cb, Cr centred on 0, 0..255 units) covering the whole photo, as the engine passes to
-    :func:`~engine.color.recombine`.
+    :func:`~engine.color.recombine`. An editor keeps caches: use one from one thread at a time, and
+    treat the arrays it returns as read-only (they may be those caches or the model's own chroma).
     """
 
     def __init__(self, gray: np.ndarray, chroma: np.ndarray, *, working_size: int = WORKING_SIZE,
