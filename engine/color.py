@@ -30,7 +30,8 @@ def luma(rgb: np.ndarray) -> np.ndarray:
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
     """sRGB in [0, 1] -> linear light in [0, 1]."""
     v = np.asarray(v, dtype=np.float32)
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    # The power only where it is used: values below 0 (out-of-gamut chroma) take the linear part.
+    return np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4).astype(np.float32)
 
 
 def linear_to_srgb(v: np.ndarray) -> np.ndarray:
@@ -98,23 +99,35 @@ def gamut_scale(cb: np.ndarray, cr: np.ndarray, y_min: np.ndarray, y_max: np.nda
     return np.clip(t, 0.0, 1.0)
 
 
-def recombine(gray: np.ndarray, chroma: np.ndarray) -> np.ndarray:
-    """Full-resolution uint8 gray ``HxW`` + low-resolution chroma ``hxwx2`` (Cb, Cr centred on 0)
-    -> uint8 RGB ``HxWx3``.
-
-    The chroma is first limited to the gamut using the darkest and brightest gray under each
-    low-res cell, then upsampled bicubically
-    and merged with the untouched gray in Pillow's C code: no full-resolution float arrays, and the
-    result's luma equals ``gray`` up to rounding.
-    """
+def gray_range(gray: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The darkest and brightest of uint8 gray ``HxW`` under each cell of a ``shape`` = (h, w) chroma
+    grid: two uint8 ``hxw`` arrays. It depends on the gray alone, so a caller redrawing one photo with
+    changing chroma (the color hints' preview) computes it once."""
     height, width = gray.shape
-    h, w = chroma.shape[:2]
+    h, w = shape
     ky, kx = max(1, height // h), max(1, width // w)
     blocks = gray[: (height // ky) * ky, : (width // kx) * kx].reshape(height // ky, ky, width // kx, kx)
     lo = Image.fromarray(blocks.min(axis=(1, 3))).resize((w, h), Image.Resampling.NEAREST)
     hi = Image.fromarray(blocks.max(axis=(1, 3))).resize((w, h), Image.Resampling.NEAREST)
+    return np.asarray(lo), np.asarray(hi)
+
+
+def recombine(
+    gray: np.ndarray, chroma: np.ndarray, *, limits: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """Full-resolution uint8 gray ``HxW`` + low-resolution chroma ``hxwx2`` (Cb, Cr centred on 0)
+    -> uint8 RGB ``HxWx3``.
+
+    The chroma is first limited to the gamut using the darkest and brightest gray under each
+    low-res cell (``limits``: :func:`gray_range` of ``gray`` for this chroma's shape, computed here
+    when not given), then upsampled bicubically
+    and merged with the untouched gray in Pillow's C code: no full-resolution float arrays, and the
+    result's luma equals ``gray`` up to rounding.
+    """
+    height, width = gray.shape
+    lo, hi = gray_range(gray, chroma.shape[:2]) if limits is None else limits
     cb, cr = chroma[..., 0], chroma[..., 1]
-    t = gamut_scale(cb, cr, np.asarray(lo), np.asarray(hi))
+    t = gamut_scale(cb, cr, lo, hi)
     planes = [
         Image.fromarray(np.clip(np.rint(c * t + 128.0), 0, 255).astype(np.uint8)).resize(
             (width, height), Image.Resampling.BICUBIC

@@ -42,3 +42,8 @@ class CancelledError(TintypeError):
 class RestoreError(TintypeError, ValueError):
     """Restoration was given something it cannot work on: not a uint8 ``HxW`` gray image, a defect mask
     of another size, or a setting out of its range. A ``ValueError`` too, since the input is at fault."""
+
+
+class HintsError(TintypeError):
+    """Color hints or color controls are invalid: a hints file that is not JSON or not in the hints
+    format, a bad color, a point outside the photo, a control out of range."""
