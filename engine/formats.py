@@ -2,9 +2,10 @@
 
 A row per format: the file extensions (the first is the one written), Pillow's format name, whether a
 saved file can carry the colorized stamp (only those are offered as output formats; a photo in any
-other format is saved as PNG), whether it keeps an alpha channel, the encoder settings, and how the
-stamp is embedded (see :mod:`engine.saving`). The folder scan's suffixes, the ``--format`` choices,
-the app's format list and the result names all read this table.
+other format is saved as PNG), whether it keeps an alpha channel, the encoder settings, how the
+stamp is embedded (see :mod:`engine.saving`), and the smallest size a complete file can have.
+Photos are decoded with these formats' Pillow decoders only (:data:`READ_FORMATS`). The folder scan's
+suffixes, the ``--format`` choices, the app's format list and the result names all read this table.
 
 To add an output format: one row here, and a stamp carrier in :mod:`engine.saving` if none fits.
 """
@@ -15,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+
+from PIL import features
 
 from engine.errors import OutputError
 
@@ -35,6 +38,15 @@ class ImageFormat:
     save_options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     stamp_carrier: str = ""  # one of PNG_TEXT, XMP_EXIF, TIFF_TAGS for the formats that carry the stamp
     also_reads: tuple[str, ...] = ()  # other Pillow names saved as this format (phones' multi-picture JPEG)
+    # The fewest bytes a complete file of this format can hold per megapixel (0: no useful bound). A
+    # smaller file that claims that many pixels is truncated: refused before a pixel is decoded.
+    min_bytes_per_mp: int = 0
+    requires: str = ""  # a Pillow feature (PIL.features.check) this format needs, e.g. "avif"
+
+    @property
+    def available(self) -> bool:
+        """True when this Pillow reads the format (always, unless it needs an optional codec)."""
+        return not self.requires or bool(features.check(self.requires))
 
     @property
     def choice(self) -> str:
@@ -52,11 +64,21 @@ FORMATS: tuple[ImageFormat, ...] = (
         pillow="JPEG",
         extensions=(".jpg", ".jpeg"),
         carries_stamp=True,
-        save_options=MappingProxyType({"quality": 92, "subsampling": "4:2:0", "optimize": False}),
+        # 95: a restoration keeps quality (--quality changes it); JPEG then adds about 1.3 gray levels.
+        save_options=MappingProxyType({"quality": 95, "subsampling": "4:2:0", "optimize": False}),
         stamp_carrier=XMP_EXIF,
         also_reads=("MPO",),
+        # Huffman-coded JPEG spends at least ~2 bits per 8x8 block even on a blank page (~4 KB/MP).
+        min_bytes_per_mp=256,
     ),
-    ImageFormat(pillow="PNG", extensions=(".png",), carries_stamp=True, keeps_alpha=True, stamp_carrier=PNG_TEXT),
+    ImageFormat(
+        pillow="PNG",
+        extensions=(".png",),
+        carries_stamp=True,
+        keeps_alpha=True,
+        stamp_carrier=PNG_TEXT,
+        min_bytes_per_mp=100,  # deflate packs at most 1032:1; a bilevel PNG is 125 KB/MP raw
+    ),
     ImageFormat(
         pillow="TIFF",
         extensions=(".tif", ".tiff"),
@@ -74,21 +96,30 @@ FORMATS: tuple[ImageFormat, ...] = (
         stamp_carrier=XMP_EXIF,
     ),
     # Read, never written: no place for the stamp, so their photos are saved as PNG.
-    ImageFormat(pillow="BMP", extensions=(".bmp",)),
-    ImageFormat(pillow="GIF", extensions=(".gif",)),
+    ImageFormat(pillow="BMP", extensions=(".bmp",), min_bytes_per_mp=1000),  # RLE: 2 bytes per 255 pixels
+    ImageFormat(pillow="GIF", extensions=(".gif",), min_bytes_per_mp=100),  # 12-bit LZW codes of <= 4096 pixels
+    ImageFormat(pillow="AVIF", extensions=(".avif",), requires="avif"),
 )
 
 OUTPUT_FORMATS: tuple[ImageFormat, ...] = tuple(f for f in FORMATS if f.carries_stamp)
 FALLBACK = "PNG"  # what a photo in a format that cannot carry the stamp is saved as
 SAME = "same"  # the output format choice "the photo's own format"
 FORMAT_CHOICES: tuple[str, ...] = (SAME, *(f.choice for f in OUTPUT_FORMATS))
-# Every extension of every format: what a folder scan looks for.
-IMAGE_SUFFIXES: frozenset[str] = frozenset(ext for f in FORMATS for ext in f.extensions)
+# Every extension of every format this Pillow reads: what a folder scan looks for.
+IMAGE_SUFFIXES: frozenset[str] = frozenset(ext for f in FORMATS if f.available for ext in f.extensions)
+# The Pillow decoders a photo may be opened with, and no other: Pillow otherwise picks a decoder by the
+# file's content, so a PostScript program named holiday.jpg would be run by Ghostscript.
+READ_FORMATS: tuple[str, ...] = tuple(name for f in FORMATS if f.available for name in (f.pillow, *f.also_reads))
 
 _BY_PILLOW = {name: f for f in FORMATS for name in (f.pillow, *f.also_reads)}
 _OUTPUT_BY_PILLOW = {f.pillow: f for f in OUTPUT_FORMATS}
 # What a person may type for an output format: its name or any of its extensions, any case.
 _BY_REQUEST = {name: f for f in OUTPUT_FORMATS for name in (f.choice, *(e.lstrip(".") for e in f.extensions))}
+
+
+def read_spec(pillow: str) -> ImageFormat | None:
+    """The table row of a format Tintype reads (its Pillow name, e.g. ``"MPO"``), or None."""
+    return _BY_PILLOW.get((pillow or "").upper())
 
 
 def format_spec(pillow: str) -> ImageFormat:

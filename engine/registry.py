@@ -18,11 +18,14 @@ import numpy as np
 
 from engine.contract import INPUT_NAME, OUTPUT_NAME, ModelContract, check_graph, parse_contract
 from engine.errors import ModelLoadError
+from engine.files import read_regular_file
 from engine.model_ids import sort_key
 from engine.photos import resources_dir
 from engine.providers import create_session, provider_label
 
 log = logging.getLogger(__name__)
+
+MAX_MODEL_BYTES = 2 << 30  # ONNX's own limit for one protobuf file (larger weights sit in external data)
 
 
 def user_models_dir() -> Path:
@@ -72,10 +75,7 @@ class LoadedModel:
 def load_model(path: str | os.PathLike, *, provider: str = "auto") -> LoadedModel:
     """Load one model file and check it against the contract; :class:`ModelLoadError` names the file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelLoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_regular_file(path, limit=MAX_MODEL_BYTES, error=ModelLoadError)
     if not data:
         raise ModelLoadError(f"{path}: empty file")
     session, in_use = create_session(data, provider=provider, source=str(path))

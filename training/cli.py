@@ -100,6 +100,7 @@ def _sample_gray(checkpoint: Path):
     import numpy as np
     from PIL import Image
 
+    from engine.formats import READ_FORMATS
     from engine.photos import sample_photos
     from training.checkpoint import checkpoint_configs, load_checkpoint
 
@@ -107,7 +108,7 @@ def _sample_gray(checkpoint: Path):
     if not samples:
         return None
     size = checkpoint_configs(load_checkpoint(checkpoint))[0].size
-    with Image.open(samples[0]) as image:
+    with Image.open(samples[0], formats=READ_FORMATS) as image:
         return np.asarray(image.convert("L").resize((size, size), Image.Resampling.BILINEAR))
 
 

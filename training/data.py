@@ -4,7 +4,8 @@ paired gray/color folders (``train_black/`` + ``train_color/``).
 Samples are uint8 tensors ``gray [1,S,S]`` and ``rgb [3,S,S]``: the shorter side resized to S, a random
 (train) or center (test) crop, random horizontal flips for training, and with ``zoom`` > 0 a random
 zoom: a crop whose side is between ``zoom`` and 1 times S, resized back to S. Unreadable files are skipped,
-counted and reported once. ``preload`` decodes everything once into memory (or GPU memory) for speed.
+counted and reported once. Files are decoded as the engine's raster formats only (never, say, a
+PostScript file named .jpg). ``preload`` decodes everything once into memory (or GPU memory) for speed.
 :func:`make_batches` turns a run's configuration into its train and test batches.
 """
 
@@ -23,6 +24,7 @@ from PIL import Image, ImageOps
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 
+from engine.formats import READ_FORMATS
 from engine.photos import scan_folder
 from training.config import TrainConfig
 from training.runtime import Runtime
@@ -72,10 +74,10 @@ def load_pair(sample: Sample, size: int, *, rng: random.Random | None, zoom: flo
     """Decode, resize the shorter side to ``size``, crop (random with ``rng``, else center; with ``zoom``
     a random side in [zoom * size, size], resized back to ``size``), flip. Returns gray uint8 ``SxS``
     and rgb uint8 ``SxSx3``."""
-    with Image.open(sample.color) as im:
+    with Image.open(sample.color, formats=READ_FORMATS) as im:
         rgb = ImageOps.exif_transpose(im).convert("RGB")
     if sample.gray is not None:
-        with Image.open(sample.gray) as im:
+        with Image.open(sample.gray, formats=READ_FORMATS) as im:
             gray = ImageOps.exif_transpose(im).convert("L").resize(rgb.size, Image.Resampling.BICUBIC)
     else:
         gray = rgb.convert("L")
@@ -107,7 +109,7 @@ def check_readable(samples: list[Sample], *, label: str) -> list[Sample]:
         try:
             for path in (s.color, s.gray):
                 if path is not None:
-                    with Image.open(path) as im:
+                    with Image.open(path, formats=READ_FORMATS) as im:
                         im.verify()
             good.append(s)
         except Exception:  # any decoder failure means: skip this file

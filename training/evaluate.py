@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from engine.formats import READ_FORMATS
 from engine.images import decode_image
 from engine.model_ids import sort_key
 from engine.photos import scan_folder
@@ -73,7 +74,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
 
     for index, path in enumerate(images):
         raw = path.read_bytes()  # read once: the ground truth and the engine's input come from it
-        with Image.open(io.BytesIO(raw)) as im:
+        with Image.open(io.BytesIO(raw), formats=READ_FORMATS) as im:
             truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
         image = decode_image(raw, path=path)
         preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}

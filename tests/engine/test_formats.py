@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import features
 
 from engine.errors import OutputError
 from engine.formats import (
@@ -9,6 +10,7 @@ from engine.formats import (
     FORMATS,
     IMAGE_SUFFIXES,
     OUTPUT_FORMATS,
+    READ_FORMATS,
     format_for_target,
     format_spec,
     output_format,
@@ -19,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_table_gives_choices_and_suffixes():
     assert FORMAT_CHOICES == ("same", "jpeg", "png", "tiff", "webp")
-    assert IMAGE_SUFFIXES == {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"}
+    avif = {".avif"} if features.check("avif") else set()  # read where this Pillow has AVIF
+    assert IMAGE_SUFFIXES == {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", *avif}
+    assert READ_FORMATS == ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "BMP", "GIF", *(["AVIF"] if avif else []))
     assert [f.extension for f in OUTPUT_FORMATS] == [".jpg", ".png", ".tif", ".webp"]
     assert all(f.stamp_carrier for f in OUTPUT_FORMATS)
     assert not any(f.carries_stamp for f in FORMATS if f.pillow in ("BMP", "GIF"))

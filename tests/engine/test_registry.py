@@ -73,3 +73,20 @@ def test_auto_provider_falls_back_quietly(models_dir: Path, capfd):
     assert model.provider in ("CPUExecutionProvider", "CUDAExecutionProvider")
     err = capfd.readouterr().err
     assert err.count("\n") < 3, err  # no wall of CUDA loader errors
+
+
+def test_a_fifo_named_onnx_is_refused_not_waited_on(models_dir: Path):
+    import os
+    import threading
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    os.mkfifo(models_dir / "pipe.onnx")
+    found: list = []
+    thread = threading.Thread(target=lambda: found.append(ModelRegistry.discover([models_dir], provider="cpu")), daemon=True)
+    thread.start()
+    thread.join(10)
+    assert found, "discovering models blocked on a FIFO"
+    (failure,) = found[0].failures
+    assert failure.path.name == "pipe.onnx" and "not a regular file" in str(failure)
+    assert found[0].ids == ["unet", "koala", "cgan"]
