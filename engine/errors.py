@@ -31,6 +31,19 @@ class OutputError(TintypeError):
     """A result could not be written (folder not writable, file exists, encoder failure)."""
 
 
+class OutputExistsError(OutputError):
+    """A result's file exists and replacing it was not asked for; ``path`` names it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: already exists, not replaced")
+        self.path = path
+
+
+class ModelOutputError(TintypeError):
+    """A model ran but gave no usable colors for a photo: NaN or infinite values, values far outside
+    its contract's range, or an array of the wrong shape."""
+
+
 class StampError(TintypeError):
     """A file carries no readable Tintype stamp."""
 

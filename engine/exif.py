@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import struct
 
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +107,52 @@ def load_exif(data: bytes | None) -> Image.Exif:
     readable with ``get_ifd``."""
     exif = Image.Exif()
     if data:
-        exif.load(data)
+        try:
+            exif.load(data)
+        except (*_VALUE_ERRORS, SyntaxError, OSError, EOFError) as exc:
+            log.warning("damaged EXIF block ignored (%s)", exc)
+            return Image.Exif()
     return exif
 
 
 def sub_ifds(exif: Image.Exif) -> dict[int, dict[int, object]]:
     """The kept sub-IFDs of ``exif`` as plain dicts (the TIFF writer needs them apart)."""
     return {tag: dict(exif.get_ifd(tag)) for tag in SUB_IFDS if tag in exif and exif.get_ifd(tag)}
+
+
+def append_sub_ifds(tiff: bytes, ifds: dict[int, dict[int, object]]) -> bytes:
+    """``tiff`` (a classic TIFF) with ``ifds`` (EXIF and GPS sub-IFDs, as :func:`sub_ifds` gives them)
+    appended and pointed to from its first IFD. libtiff, which Pillow uses to write compressed TIFF,
+    cannot write them: a copy of the first IFD with the pointers added replaces it; nothing moves."""
+    if not ifds:
+        return tiff
+    order = tiff[:2]
+    endian = {b"II": "<", b"MM": ">"}.get(order)
+    if endian is None or struct.unpack(endian + "H", tiff[2:4])[0] != 42:
+        raise ValueError("not a classic TIFF")
+    (first,) = struct.unpack(endian + "I", tiff[4:8])
+    entries = _entries(tiff, first, endian)
+    (count,) = struct.unpack(endian + "H", tiff[first : first + 2])
+    next_ifd = tiff[first + 2 + 12 * count : first + 6 + 12 * count]
+    out = bytearray(tiff + b"\0" * (len(tiff) % 2))
+    # Pillow writes the sub-IFDs (with each group's tag types) behind a small IFD of pointers; its
+    # pointer entries join the first IFD, the small IFD itself is left unused.
+    pointers = TiffImagePlugin.ImageFileDirectory_v2(ifh=tiff[:4] + b"\0\0\0\0")
+    for tag, values in ifds.items():
+        pointers[tag] = values
+    start = len(out)
+    out += pointers.tobytes(start)
+    entries.update({tag: entry for tag, entry in _entries(bytes(out), start, endian).items() if tag in ifds})
+    out += b"\0" * (len(out) % 2)
+    table = struct.pack(endian + "H", len(entries)) + b"".join(entries[tag] for tag in sorted(entries)) + next_ifd
+    out[4:8] = struct.pack(endian + "I", len(out))
+    return bytes(out + table)
+
+
+def _entries(data: bytes, offset: int, endian: str) -> dict[int, bytes]:
+    (count,) = struct.unpack(endian + "H", data[offset : offset + 2])
+    raw = (data[offset + 2 + 12 * i : offset + 14 + 12 * i] for i in range(count))
+    return {struct.unpack(endian + "H", entry[:2])[0]: entry for entry in raw}
 
 
 def _sub_ifd(exif: Image.Exif, tag: int, *, label: str) -> dict[int, object]:

@@ -1,26 +1,36 @@
-"""Writing results: result names, the stamp, atomic no-overwrite writes.
+"""Writing results: result names, the stamp, verified atomic no-overwrite writes.
 
-A write goes to a temporary file in the destination folder and is then linked/renamed into place,
-so an error (disk full, encoder failure, cancel) never leaves a half-written file, and an existing
-file is never replaced unless ``overwrite`` is set. Formats and their encoder settings come from the
-table in :mod:`engine.formats`; the whole save sequence (plan, format, stamp, write) is
+A result is encoded in memory with its stamp and the photo's kept metadata, decoded back to check
+it is a readable image of the right size, then written through :func:`engine.atomic.write_atomic`
+(a temporary file, verified on disk, then linked or renamed into place), so an error (disk full,
+encoder failure, cancel) never leaves a half-written file, and an existing file is never replaced
+unless ``overwrite`` is set. Formats and their encoder settings come from the table in
+:mod:`engine.formats`; the whole save sequence (plan, format, stamp, write) is
 :func:`engine.pipeline.save_colorized`.
+
+Metadata written: the stamp (:mod:`engine.stamp`), the photo's descriptive EXIF (:mod:`engine.exif`;
+never the source file's layout tags), its own XMP beside the stamp (:mod:`engine.xmp`), and an RGB
+ICC profile when the photo had one (:mod:`engine.icc`). When an encoder refuses the photo's own
+metadata (a JPEG's 64 KB EXIF limit), the result is written with the stamp alone and a warning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
-import tempfile
+import struct
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, PngImagePlugin
 
 from engine import __version__
+from engine.atomic import write_atomic
 from engine.colorize import ModelResult
-from engine.errors import OutputError
+from engine.errors import ImageLoadError, OutputError, OutputExistsError
+from engine.exif import SUB_IFDS, append_sub_ifds, descriptive_exif, load_exif, sub_ifds
 from engine.formats import (
     FORMAT_CHOICES,
     PNG_TEXT,
@@ -32,7 +42,10 @@ from engine.formats import (
 )
 from engine.images import LoadedImage
 from engine.photos import RESULT_MARKER
+from engine.rasters import open_raster
 from engine.stamp import XMP_TIFF_TAG, Stamp, build_xmp, exif_with_stamp
+from engine.text import printable
+from engine.xmp import merge_xmp
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FORMAT_CHOICES",
     "default_output_path",
+    "encode_result",
     "ensure_output_folder",
     "make_stamp",
     "output_format",
@@ -48,16 +62,20 @@ __all__ = [
     "save_result",
 ]
 
-_IFD_POINTERS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, Interop sub-IFD offsets: not copyable as values
+# What Pillow's encoders raise for data they refuse (a tag of the wrong type, EXIF too long, libtiff).
+_ENCODER_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError, struct.error, OverflowError)
 
 
-def plan_output(source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None) -> Path:
+def plan_output(
+    source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None, stem: str | None = None
+) -> Path:
     """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``.
 
     ``fmt`` is an output format's Pillow name (see :func:`engine.formats.output_format`); the
-    ``.colorized.`` marker is what a later folder scan skips.
+    ``.colorized.`` marker is what a later folder scan skips. ``stem`` replaces the photo's own
+    (a batch gives a second photo of the same name its own, see :mod:`engine.batch`).
     """
-    stem = source.stem if source else "image"
+    stem = stem if stem is not None else (source.stem if source else "image")
     where = folder if folder is not None else (source.parent if source else Path.cwd())
     return where / f"{stem}.{model_id}{RESULT_MARKER}{format_spec(fmt).extension.lstrip('.')}"
 
@@ -76,13 +94,15 @@ def ensure_output_folder(folder: Path) -> None:
 
 
 def make_stamp(image: LoadedImage, result: ModelResult) -> Stamp:
+    """The stamp of one result; text from outside (the file name, the model's metadata) is made
+    printable (:func:`engine.text.printable`)."""
     return Stamp(
-        model_id=result.model_id,
-        model_name=result.display_name,
-        model_version=result.model_version,
+        model_id=printable(result.model_id),
+        model_name=printable(result.display_name),
+        model_version=printable(result.model_version),
         app_version=__version__,
         colorized_at=dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
-        source_name=image.name,
+        source_name=printable(image.name),
         source_sha256=image.sha256,
     )
 
@@ -95,58 +115,105 @@ def save_result(
     fmt: str,
     overwrite: bool = False,
     keep_exif: bool = True,
+    quality: int | None = None,
 ) -> Path:
     """Write ``result`` stamped as colorized to ``destination``; returns the path written.
 
-    Raises :class:`OutputError` when the file exists (and not ``overwrite``), when the destination
-    is the source itself, or when the folder cannot be written.
+    ``quality`` (1..100) replaces the format's own for JPEG and WebP. Raises
+    :class:`OutputExistsError` when the file exists (and not ``overwrite``), :class:`OutputError`
+    when the destination is the source itself, the folder cannot be written, the encoder fails or
+    the file does not reach the disk whole.
     """
     destination = Path(destination)
     if image.path is not None and _same_file(image.path, destination):
         raise OutputError(f"{destination}: refusing to write over the original photo")
-    if destination.exists() and not overwrite:
-        raise OutputError(f"{destination}: already exists (use overwrite to replace it)")
+    if os.path.lexists(destination) and not overwrite:
+        raise OutputExistsError(destination)
     folder = destination.parent
     if not folder.is_dir():
         raise OutputError(f"{folder}: output folder does not exist")
-    spec = format_spec(fmt)
-    pil = _to_pil(result.rgb, image.alpha if spec.keeps_alpha else None)
-    stamp = make_stamp(image, result)
-    options = _save_options(spec, stamp, image, keep_exif=keep_exif)
-    try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot write here ({exc.strerror or exc})") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pil.save(stream, format=spec.pillow, **options)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _place(tmp, destination, overwrite=overwrite)
-    except OutputError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{destination}: could not be written ({exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    data = encode_result(image, result, format_spec(fmt), keep_exif=keep_exif, quality=quality, label=str(destination))
+    write_atomic(destination, data, overwrite=overwrite)
     return destination
 
 
-def _place(tmp: Path, destination: Path, *, overwrite: bool) -> None:
-    if overwrite:
-        os.replace(tmp, destination)
-        return
+def encode_result(
+    image: LoadedImage,
+    result: ModelResult,
+    spec: ImageFormat,
+    *,
+    keep_exif: bool = True,
+    quality: int | None = None,
+    label: str = "result",
+) -> bytes:
+    """The bytes of a result file in format ``spec``: stamped, with the photo's metadata when
+    ``keep_exif`` (its EXIF and XMP), decoded back to check; :class:`OutputError` if it cannot be made."""
+    pil = _to_pil(result.rgb, image.alpha if spec.keeps_alpha else None)
+    stamp = make_stamp(image, result)
+    with_source = (True, False) if keep_exif and (image.exif or image.xmp) else (False,)
+    for keep in with_source:
+        try:
+            data = _encode(pil, spec, stamp, image, keep_source=keep, quality=quality)
+        except _ENCODER_ERRORS as exc:
+            if keep:
+                log.warning("%s: the photo's own metadata not kept: the %s encoder refused it (%s)", label, spec.pillow, exc)
+                continue
+            raise OutputError(f"{label}: the {spec.pillow} encoder failed ({exc})") from None
+        _check_reads_back(data, spec, pil, label=label)
+        return data
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _encode(pil: Image.Image, spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_source: bool,
+            quality: int | None) -> bytes:
+    """Pillow ``save`` with the format's encoder settings, the ICC profile and the stamp carrier."""
+    xmp = build_xmp(stamp)
+    if keep_source:
+        xmp = merge_xmp(xmp, image.xmp, label=image.name)
+    # The photo's EXIF reduced to descriptive tags again: a LoadedImage made elsewhere may carry more.
+    source_exif = descriptive_exif(load_exif(image.exif), label=image.name) if keep_source else None
+    exif_tags = exif_with_stamp(source_exif, stamp)
+    options: dict = {}
+    if image.icc_profile:
+        options["icc_profile"] = image.icc_profile
+    options.update(spec.save_options)
+    if quality is not None and "quality" in options:
+        options["quality"] = quality
+    subs: dict[int, dict[int, object]] = {}
+    if spec.stamp_carrier == PNG_TEXT:
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
+        info.add_text("Description", stamp.description)
+        info.add_text("Software", stamp.software)
+        options.update(pnginfo=info, exif=exif_tags.tobytes())
+    elif spec.stamp_carrier == XMP_EXIF:
+        options.update(xmp=xmp, exif=exif_tags.tobytes())
+    elif spec.stamp_carrier == TIFF_TAGS:
+        # The first IFD gets the descriptive tags (ImageDescription, Software, Artist...) and the XMP;
+        # Pillow sets the layout tags for the RGB(A) data written. The sub-IFDs are added after.
+        subs = sub_ifds(exif_tags)
+        tags = {tag: exif_tags[tag] for tag in exif_tags if tag not in SUB_IFDS}
+        options.update(tiffinfo={**tags, XMP_TIFF_TAG: xmp})
+    else:
+        raise OutputError(f"{spec.pillow}: no way to carry the colorized stamp")
+    buffer = io.BytesIO()
+    pil.save(buffer, format=spec.pillow, **options)
+    data = buffer.getvalue()
+    return append_sub_ifds(data, subs) if subs else data
+
+
+def _check_reads_back(data: bytes, spec: ImageFormat, pil: Image.Image, *, label: str) -> None:
+    """Decode what was encoded: an image of ``pil``'s size and mode, or :class:`OutputError`."""
     try:
-        # link() fails if the destination appeared meanwhile: no race can make us overwrite.
-        os.link(tmp, destination)
-    except FileExistsError:
-        raise OutputError(f"{destination}: already exists (use overwrite to replace it)") from None
-    except OSError:
-        # File systems without hard links (some network and FAT drives): check, then rename.
-        if destination.exists():
-            raise OutputError(f"{destination}: already exists (use overwrite to replace it)") from None
-        os.replace(tmp, destination)
+        with open_raster(data, label=label, formats=(spec.pillow,)) as check:
+            size, mode = check.size, check.mode
+            if spec.pillow == "JPEG":
+                check.draft(mode, (max(1, size[0] // 8), max(1, size[1] // 8)))  # every byte parsed, less work
+            check.load()
+    except (ImageLoadError, *_ENCODER_ERRORS, SyntaxError, EOFError) as exc:
+        raise OutputError(f"{label}: the {spec.pillow} file made does not read back ({exc}); not written") from None
+    if size != pil.size or mode != pil.mode:
+        raise OutputError(f"{label}: the {spec.pillow} file made reads back as {mode} {size[0]}x{size[1]}; not written")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -160,29 +227,3 @@ def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     if alpha is not None:
         return Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA")
     return Image.fromarray(rgb, mode="RGB")
-
-
-def _save_options(spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_exif: bool) -> dict:
-    """Pillow ``save`` keywords: the format's encoder settings, the ICC profile and the stamp."""
-    xmp = build_xmp(stamp)
-    exif_tags = exif_with_stamp(image.exif if keep_exif else None, stamp)
-    exif = exif_tags.tobytes()
-    options: dict = {}
-    if image.icc_profile:
-        options["icc_profile"] = image.icc_profile
-    options.update(spec.save_options)
-    if spec.stamp_carrier == PNG_TEXT:
-        info = PngImagePlugin.PngInfo()
-        info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
-        info.add_text("Description", stamp.description)
-        info.add_text("Software", stamp.software)
-        options.update(pnginfo=info, exif=exif)
-    elif spec.stamp_carrier == XMP_EXIF:
-        options.update(xmp=xmp, exif=exif)
-    elif spec.stamp_carrier == TIFF_TAGS:
-        # TIFF keeps EXIF's IFD0 tags (ImageDescription, Software...) as its own baseline tags.
-        tags = {tag: value for tag, value in exif_tags.items() if tag not in _IFD_POINTERS}
-        options.update(tiffinfo={**tags, XMP_TIFF_TAG: xmp})
-    else:
-        raise OutputError(f"{spec.pillow}: no way to carry the colorized stamp")
-    return options

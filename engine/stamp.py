@@ -16,7 +16,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image
 
-from engine.errors import StampError
+from engine.errors import ImageLoadError, StampError
+from engine.exif import read_exif
+from engine.files import read_regular_file
+from engine.rasters import open_raster
+from engine.text import printable
 
 DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 NS_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -28,6 +32,7 @@ XMP_TIFF_TAG = 700
 EXIF_DESCRIPTION = 0x010E
 EXIF_SOFTWARE = 0x0131
 EXIF_ORIENTATION = 0x0112
+MAX_STAMPED_FILE = 2 << 30  # bytes: the largest file read back for its stamp
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,10 @@ _FIELDS = {f.name: "".join(part.capitalize() for part in f.name.split("_")) for 
 
 
 def build_xmp(stamp: Stamp) -> bytes:
-    """An XMP packet (UTF-8) carrying the IPTC digital source type and the Tintype fields."""
-    attrs = "\n    ".join(f"tintype:{_FIELDS[name]}={quoteattr(getattr(stamp, name))}" for name in _FIELDS)
+    """An XMP packet (UTF-8) carrying the IPTC digital source type and the Tintype fields. Control
+    characters and undecodable bytes in the values are stored escaped (:func:`engine.text.printable`):
+    XML cannot hold them."""
+    attrs = "\n    ".join(f"tintype:{_FIELDS[name]}={quoteattr(printable(getattr(stamp, name)))}" for name in _FIELDS)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="{NS_RDF}">
@@ -69,10 +76,10 @@ def build_xmp(stamp: Stamp) -> bytes:
     xmlns:dc="{NS_DC}"
     xmlns:tintype="{NS_TINTYPE}"
     Iptc4xmpExt:DigitalSourceType="{DIGITAL_SOURCE_TYPE}"
-    xmp:CreatorTool={quoteattr(stamp.software)}
-    xmp:ModifyDate={quoteattr(stamp.colorized_at)}
+    xmp:CreatorTool={quoteattr(printable(stamp.software))}
+    xmp:ModifyDate={quoteattr(printable(stamp.colorized_at))}
     {attrs}>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(stamp.description)}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(printable(stamp.description))}</rdf:li></rdf:Alt></dc:description>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
@@ -86,6 +93,8 @@ def parse_xmp(packet: bytes | str) -> Stamp:
     start, end = text.find("<x:xmpmeta"), text.rfind("</x:xmpmeta>")
     if start < 0 or end < 0:
         raise StampError("no XMP metadata")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:  # XMP has no DTD; one here could expand entities
+        raise StampError("XMP declares a DTD, not read")
     try:
         root = ET.fromstring(text[start : end + len("</x:xmpmeta>")])
     except ET.ParseError as exc:
@@ -105,8 +114,8 @@ def exif_with_stamp(original: bytes | None, stamp: Stamp) -> Image.Exif:
         exif.load(original)
     if EXIF_ORIENTATION in exif:
         exif[EXIF_ORIENTATION] = 1
-    exif[EXIF_DESCRIPTION] = stamp.description
-    exif[EXIF_SOFTWARE] = stamp.software
+    exif[EXIF_DESCRIPTION] = printable(stamp.description)
+    exif[EXIF_SOFTWARE] = printable(stamp.software)
     return exif
 
 
@@ -123,13 +132,23 @@ def read_xmp(image: Image.Image) -> bytes | None:
     return None
 
 
+def _open_saved(path: str | Path) -> Image.Image:
+    """A saved file's header (pixels not decoded, no pixel limit: only metadata is read), from a
+    regular file of bounded size; :class:`StampError` when it cannot be opened."""
+    data = read_regular_file(path, limit=MAX_STAMPED_FILE, error=StampError)
+    try:
+        return open_raster(data, label=str(path))
+    except ImageLoadError as exc:
+        raise StampError(str(exc)) from None
+
+
 def read_stamp(path: str | Path) -> Stamp:
     """The stamp of a saved file; :class:`StampError` when it has none (or cannot be opened)."""
-    try:
-        with Image.open(path) as image:
+    with _open_saved(path) as image:
+        try:
             packet = read_xmp(image)
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise StampError(f"{path}: cannot open ({exc})") from None
+        except (OSError, SyntaxError, ValueError, TypeError, KeyError) as exc:
+            raise StampError(f"{path}: unreadable metadata ({exc})") from None
     if packet is None:
         raise StampError(f"{path}: no XMP metadata, so no Tintype stamp")
     try:
@@ -139,10 +158,12 @@ def read_stamp(path: str | Path) -> Stamp:
 
 
 def read_exif_text(path: str | Path) -> dict[str, str]:
-    """ImageDescription and Software from a file's EXIF (empty when absent)."""
-    with Image.open(path) as image:
-        exif = image.getexif()
-    out = {}
+    """ImageDescription and Software from a file's EXIF (empty when absent or unreadable)."""
+    with _open_saved(path) as image:
+        exif = read_exif(image, label=str(path))
+    out: dict[str, str] = {}
+    if exif is None:
+        return out
     if EXIF_DESCRIPTION in exif:
         out["ImageDescription"] = str(exif[EXIF_DESCRIPTION])
     if EXIF_SOFTWARE in exif:
