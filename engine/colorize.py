@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
 from engine.color import chroma_of, prediction_to_rgb, recombine
-from engine.contract import gray_to_model_input
-from engine.errors import CancelledError
+from engine.contract import check_prediction, gray_to_model_input
+from engine.errors import CancelledError, TintypeError
 from engine.images import LoadedImage
 from engine.registry import LoadedModel
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 CancelCheck = Callable[[], bool]
+ModelErrorCallback = Callable[[str, TintypeError], None]
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ class ModelResult:
 
 @dataclass(frozen=True)
 class ColorizeResult:
+    """Each model's result for ``image``; ``failures`` maps a model that gave none to the reason."""
+
     image: LoadedImage
     results: dict[str, ModelResult]
+    failures: dict[str, str] = field(default_factory=dict)
 
 
 def letterbox_gray(gray: np.ndarray, box: Letterbox) -> np.ndarray:
@@ -78,7 +82,11 @@ def crop_to_photo(array: np.ndarray, box: Letterbox) -> np.ndarray:
 
 
 def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
-    """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size."""
+    """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size.
+
+    Raises :class:`~engine.errors.ModelOutputError` when the model fails to run or its output breaks
+    the contract (wrong shape, NaN or infinite values, values far out of range): no colors are
+    made up from such an output."""
     started = time.perf_counter()
     size = model.contract.input_size
     boxed = {} if boxed is None else boxed
@@ -88,8 +96,10 @@ def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tu
     box, small = boxed[size]
     batch = gray_to_model_input(small)[None, None]
     infer_started = time.perf_counter()
-    prediction = model.predict(batch)[0]
+    output = model.predict(batch)
     inference = time.perf_counter() - infer_started
+    check_prediction(output, model.contract, source=f"{image.name}: model '{model.model_id}'")
+    prediction = output[0]
     rgb_small = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
     rgb = recombine(image.gray, crop_to_photo(chroma_of(rgb_small), box))
     return ModelResult(
@@ -109,19 +119,31 @@ def colorize(
     *,
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
+    on_model_error: ModelErrorCallback | None = None,
 ) -> ColorizeResult:
     """Colorize ``image`` with each of ``models`` in order.
 
     ``progress(done, total, model_id)`` is called after each model; ``cancelled()`` is checked before
-    each model and raises :class:`CancelledError` when it returns True.
+    each model and raises :class:`CancelledError` when it returns True. With ``on_model_error``, a
+    model that fails (:class:`~engine.errors.TintypeError`) is reported to it as ``(model_id, error)``,
+    recorded in ``failures``, and the other models go on; without it the error is raised.
     """
     results: dict[str, ModelResult] = {}
+    failures: dict[str, str] = {}
     boxed: dict[int, tuple[Letterbox, np.ndarray]] = {}
     for done, model in enumerate(models):
         if cancelled is not None and cancelled():
             raise CancelledError("cancelled")
-        results[model.model_id] = colorize_with(model, image, boxed=boxed)
-        log.debug("%s: %s in %.2fs", image.name, model.model_id, results[model.model_id].seconds)
+        try:
+            results[model.model_id] = colorize_with(model, image, boxed=boxed)
+            log.debug("%s: %s in %.2fs", image.name, model.model_id, results[model.model_id].seconds)
+        except CancelledError:
+            raise
+        except TintypeError as exc:
+            if on_model_error is None:
+                raise
+            failures[model.model_id] = str(exc)
+            on_model_error(model.model_id, exc)
         if progress is not None:
             progress(done + 1, len(models), model.model_id)
-    return ColorizeResult(image=image, results=results)
+    return ColorizeResult(image=image, results=results, failures=failures)

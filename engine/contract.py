@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import ContractError
+from engine.errors import ContractError, ModelOutputError
 
 CONTRACT_VERSION = 1
 PREFIX = "tintype."
@@ -33,6 +33,9 @@ OUTPUT_KINDS = ("rgb", "lab_ab")
 # lab_ab outputs are a*, b* divided by this, so a tanh output covers the sRGB gamut (|a|, |b| < ~110).
 # Tintype's exporter writes it as the contract's ``ab_scale``; the engine reads ``ab_scale`` per model.
 AB_SCALE = 110.0
+# Outputs are in [-1, 1] (a tanh, or a clamp). A little past it is clipped, as a model without a final
+# tanh overshoots; past this the model is not scaled to the contract and its colors are garbage.
+OUTPUT_LIMIT = 1.5
 
 
 # The functions below take a numpy float32 array (the engine) or a torch float32 tensor
@@ -174,6 +177,23 @@ def check_graph(
             f"{source}: output shape {out_shape} does not have {contract.output_channels} channels "
             f"for output '{contract.output}'"
         )
+    if any(d is not None and d != size for d in _fixed(out_shape[2:])):
+        raise ContractError(f"{source}: output shape {out_shape} is not [N, {contract.output_channels}, {size}, {size}]")
+
+
+def check_prediction(prediction: np.ndarray, contract: ModelContract, *, source: str) -> None:
+    """A model's raw output for one photo, float ``[1, C, S, S]``: the contract's shape, finite, and
+    within :data:`OUTPUT_LIMIT`; :class:`~engine.errors.ModelOutputError` naming ``source`` otherwise."""
+    size, channels = contract.input_size, contract.output_channels
+    expected = (1, channels, size, size)
+    if tuple(prediction.shape) != expected:
+        raise ModelOutputError(f"{source}: output of shape {list(prediction.shape)}, not {list(expected)}")
+    finite = np.isfinite(prediction)
+    if not finite.all():
+        raise ModelOutputError(f"{source}: output has {int((~finite).sum())} NaN or infinite values")
+    peak = float(np.abs(prediction).max(initial=0.0))
+    if peak > OUTPUT_LIMIT:
+        raise ModelOutputError(f"{source}: output values reach {peak:.3g}, far outside the contract's [-1, 1]")
 
 
 def _fixed(dims: list) -> tuple:

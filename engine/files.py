@@ -51,6 +51,20 @@ def read_regular_file(path: str | os.PathLike, *, limit: int, error: type[Tintyp
     return data
 
 
+def read_head(path: str | os.PathLike, count: int) -> bytes:
+    """The first ``count`` bytes of ``path`` if it is a regular file, else ``b""`` (never blocks)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, count) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 def _size(count: int) -> str:
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if count >= scale:

@@ -17,13 +17,14 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from engine.batch import BatchPlanner
 from engine.colorize import (
     CancelCheck,
     ColorizeResult,
@@ -33,7 +34,7 @@ from engine.colorize import (
 )
 from engine.errors import CancelledError, TintypeError
 from engine.formats import SAME, format_for_target, output_format
-from engine.images import LoadedImage, load_image
+from engine.images import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from engine.registry import LoadedModel
 from engine.saving import plan_output, save_result
 
@@ -66,7 +67,8 @@ class SaveOptions:
     folder: Path | None = None  # None: next to each photo
     format: str = SAME  # a FORMAT_CHOICES entry; "same": the photo's own if it can carry the stamp, else PNG
     overwrite: bool = False  # replace an existing file (never the original photo)
-    keep_exif: bool = True  # copy the photo's EXIF into the result
+    keep_exif: bool = True  # copy the photo's EXIF and XMP into the result
+    quality: int | None = None  # JPEG/WebP quality 1..100; None: the format's own (JPEG 95)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def save_colorized(
     """The save sequence, the one every front end uses: plan the path, pick the format, stamp, write
     atomically. Returns the path written; :class:`~engine.errors.OutputError` says why not."""
     plan = plan_save(image, result.model_id, options, target=target)
-    return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif)
+    return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif,
+                       quality=options.quality)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Pipeline:
     restore: tuple[RestoreStep, ...] = ()
     adjust: tuple[AdjustStep, ...] = ()
     output: SaveOptions = SaveOptions()
+    max_pixels: int = DEFAULT_MAX_PIXELS  # the one pixel limit of a photo (--max-megapixels)
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -143,7 +147,7 @@ class Pipeline:
 
     def load(self, path: str | os.PathLike) -> LoadedImage:
         """Read one photo (:class:`~engine.errors.ImageLoadError` with a one-line reason)."""
-        return load_image(path)
+        return load_image(path, max_pixels=self.max_pixels)
 
     def restored(self, image: LoadedImage, *, cancelled: CancelCheck | None = None) -> LoadedImage:
         """``image`` with its gray passed through every restore step (the same image when there are none)."""
@@ -166,7 +170,7 @@ class Pipeline:
         for step in self.adjust:
             _check(cancelled)
             results = {mid: step.adjust(result.image, r) for mid, r in results.items()}
-        return ColorizeResult(image=result.image, results=results)
+        return dataclasses.replace(result, results=results)
 
     def colorize(
         self,
@@ -179,18 +183,27 @@ class Pipeline:
 
         ``progress(done, total, model_id)`` after each model; ``cancelled()`` is checked before each
         step and model and raises :class:`~engine.errors.CancelledError` when it returns True.
+        A model that fails for this photo (it does not run, or its output breaks the contract) is
+        left out and named in ``failures``, the others go on; when every model fails, the first
+        failure is raised.
         """
         return self._colorize(image, progress=progress, cancelled=cancelled)[0]
 
     def write(
-        self, result: ColorizeResult, *, on_saved: Callable[[Path], None] | None = None
+        self,
+        result: ColorizeResult,
+        *,
+        on_saved: Callable[[Path], None] | None = None,
+        targets: Mapping[str, Path] | None = None,
     ) -> tuple[Path, ...]:
         """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`); the
         paths written. A failure raises and stops at that model; ``on_saved(path)`` after each file
-        lets a caller count the files written before it."""
+        lets a caller count the files written before it. ``targets`` (model id -> path) replaces the
+        planned names (a batch's, see :mod:`engine.batch`)."""
         written: list[Path] = []
-        for model_result in result.results.values():
-            written.append(save_colorized(result.image, model_result, self.output))
+        for model_id, model_result in result.results.items():
+            target = targets.get(model_id) if targets is not None else None
+            written.append(save_colorized(result.image, model_result, self.output, target=target))
             if on_saved is not None:
                 on_saved(written[-1])
         return tuple(written)
@@ -202,14 +215,15 @@ class Pipeline:
         progress: ProgressCallback | None = None,
         cancelled: CancelCheck | None = None,
         on_saved: Callable[[Path], None] | None = None,
+        targets: Mapping[str, Path] | None = None,
     ) -> PhotoRun:
-        """One photo through every step, timed (``on_saved``: see :meth:`write`)."""
+        """One photo through every step, timed (``on_saved``, ``targets``: see :meth:`write`)."""
         started = time.perf_counter()
         image = self.load(path)
         loaded = time.perf_counter()
         result, timings = self._colorize(image, progress=progress, cancelled=cancelled)
         colorized = time.perf_counter()
-        written = self.write(result, on_saved=on_saved)
+        written = self.write(result, on_saved=on_saved, targets=targets)
         timings = dataclasses.replace(timings, load=loaded - started, save=time.perf_counter() - colorized)
         return PhotoRun(image=image, result=result, written=written, timings=timings)
 
@@ -219,7 +233,11 @@ class Pipeline:
         started = time.perf_counter()
         image = self.restored(image, cancelled=cancelled)
         restored = time.perf_counter()
-        raw = colorize(image, self.models, progress=progress, cancelled=cancelled)
+        errors: list[TintypeError] = []
+        raw = colorize(image, self.models, progress=progress, cancelled=cancelled,
+                       on_model_error=lambda _model_id, exc: errors.append(exc))
+        if errors and not raw.results:
+            raise errors[0]
         colorized = time.perf_counter()
         result = self.adjusted(raw, cancelled=cancelled)
         timings = StageTimings(
@@ -238,16 +256,18 @@ def _check(cancelled: CancelCheck | None) -> None:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What a batch did: photos tried, failed, files written, wall seconds."""
+    """What a batch did: photos tried, failed, skipped (their results all existed), files written,
+    wall seconds."""
 
     photos: int
     failed: int
     written: int
     seconds: float
+    skipped: int = 0
 
     @property
     def done(self) -> int:
-        return self.photos - self.failed
+        return self.photos - self.failed - self.skipped
 
 
 def run_batch(
@@ -256,12 +276,22 @@ def run_batch(
     *,
     on_photo: Callable[[int, Path], None] | None = None,
     on_failure: Callable[[Path, str], None] | None = None,
+    on_skip: Callable[[Path], None] | None = None,
 ) -> BatchSummary:
-    """Each of ``paths`` through ``pipeline`` in turn. ``on_photo(index, path)`` before each photo; a
-    photo that fails (unreadable, a result that exists, out of memory) goes to ``on_failure(path,
-    reason)`` with a one-line reason, and the batch goes on."""
+    """Each of ``paths`` through ``pipeline`` in turn, every failure contained to its photo.
+
+    The results of every photo are planned first (:class:`engine.batch.BatchPlanner`: each photo
+    gets its own names). Unless ``pipeline.output.overwrite``, a photo whose results all exist is
+    skipped before any model runs (``on_skip(path)``), and one with some of them runs only the
+    models whose results are missing. ``on_photo(index, path)`` before each photo. Anything that
+    fails (unreadable, a model that fails for this photo, a result that cannot be written, out of
+    memory, or an error nobody foresaw) goes to ``on_failure(path, reason)`` with a one-line reason,
+    once per failure, and the batch goes on.
+    """
     started = time.perf_counter()
-    failed = written = 0
+    failed = written = skipped = 0
+    planner = BatchPlanner([m.model_id for m in pipeline.models], folder=pipeline.output.folder,
+                           format=pipeline.output.format)
 
     def saved(_path: Path) -> None:
         nonlocal written
@@ -270,15 +300,34 @@ def run_batch(
     for index, path in enumerate(paths):
         if on_photo is not None:
             on_photo(index, path)
+        reasons: list[str] = []
         try:
-            pipeline.run(path, on_saved=saved)
-            continue
+            plan = planner.plan(path)
+            todo = pipeline
+            if not pipeline.output.overwrite:
+                existing = plan.existing()
+                if len(existing) == len(plan.targets):
+                    skipped += 1
+                    if on_skip is not None:
+                        on_skip(path)
+                    continue
+                if existing:
+                    todo = dataclasses.replace(pipeline, models=tuple(m for m in pipeline.models if m.model_id not in existing))
+            run = todo.run(path, on_saved=saved, targets=plan.targets)
+            reasons = list(run.result.failures.values())
         except TintypeError as exc:
-            reason = str(exc)
+            reasons = [str(exc)]
         except MemoryError:
-            reason = f"{path}: not enough memory for this image"
+            reasons = [f"{path}: not enough memory for this image"]
+        except Exception as exc:  # one photo's unforeseen failure must not end the batch (logged with -v)
+            log.debug("%s failed", path, exc_info=True)
+            reasons = [f"{path}: unexpected error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"]
+        if not reasons:
+            continue
         failed += 1
-        log.debug("failed: %s", reason)
-        if on_failure is not None:
-            on_failure(path, reason)
-    return BatchSummary(photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started)
+        for reason in reasons:
+            log.debug("failed: %s", reason)
+            if on_failure is not None:
+                on_failure(path, reason)
+    return BatchSummary(photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started,
+                        skipped=skipped)

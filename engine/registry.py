@@ -1,7 +1,9 @@
 """Finding and loading models: bundled ``resources/models/`` plus the user's models folder.
 
 Models are listed in one stable order (unet, koala, cgan, then others by id). A file that fails to
-load is reported with its reason and the other models keep working.
+load is reported with its reason and the other models keep working. Two files with one model id:
+the later one is used (a later folder, else the later name in a folder) and the pair is reported
+(:attr:`ModelRegistry.shadowed`). A model's weights may sit in an external data file beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.contract import INPUT_NAME, OUTPUT_NAME, ModelContract, check_graph, parse_contract
-from engine.errors import ModelLoadError
+from engine.errors import ModelLoadError, ModelOutputError
 from engine.files import read_regular_file
 from engine.model_ids import sort_key
 from engine.photos import resources_dir
@@ -68,7 +70,13 @@ class LoadedModel:
         """Run the model. ``gray``: float32 ``[N, 1, S, S]`` in [-1, 1] -> float32 ``[N, C, S, S]``."""
         # One run at a time per session keeps memory predictable when the app runs several images.
         with self._lock:
-            (out,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: gray})
+            try:
+                (out,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: gray})
+            except MemoryError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types, not exported stably
+                text = " ".join(str(exc).split())[:200] or type(exc).__name__
+                raise ModelOutputError(f"model '{self.model_id}' ({self.path.name}) failed to run ({text})") from None
         return out
 
 
@@ -78,7 +86,7 @@ def load_model(path: str | os.PathLike, *, provider: str = "auto") -> LoadedMode
     data = read_regular_file(path, limit=MAX_MODEL_BYTES, error=ModelLoadError)
     if not data:
         raise ModelLoadError(f"{path}: empty file")
-    session, in_use = create_session(data, provider=provider, source=str(path))
+    session, in_use = create_session(data, provider=provider, source=str(path), folder=str(path.parent.resolve()))
     meta = session.get_modelmeta().custom_metadata_map
     contract = parse_contract(dict(meta), source=str(path))
     check_graph(
@@ -90,18 +98,33 @@ def load_model(path: str | os.PathLike, *, provider: str = "auto") -> LoadedMode
     return LoadedModel(path=path, contract=contract, session=session, provider=in_use)
 
 
+@dataclass(frozen=True)
+class Shadowed:
+    """Two model files with one id: ``used`` is loaded, ``ignored`` is not."""
+
+    model_id: str
+    used: Path
+    ignored: Path
+
+    def __str__(self) -> str:
+        return f"model '{self.model_id}' is in two files: using {self.used}, ignoring {self.ignored}"
+
+
 @dataclass
 class ModelRegistry:
-    """All models found in ``folders``; later folders override earlier ones for the same model id."""
+    """All models found in ``folders``; later folders override earlier ones for the same model id
+    (each such pair is in :attr:`shadowed`)."""
 
     models: list[LoadedModel]
     failures: list[ModelLoadError]
+    shadowed: list[Shadowed] = field(default_factory=list)
 
     @classmethod
     def discover(cls, folders: list[Path] | None = None, *, provider: str = "auto") -> "ModelRegistry":
         folders = default_model_dirs() if folders is None else folders
         by_id: dict[str, LoadedModel] = {}
         failures: list[ModelLoadError] = []
+        shadowed: list[Shadowed] = []
         for folder in folders:
             if not folder.is_dir():
                 continue
@@ -111,13 +134,16 @@ class ModelRegistry:
                     model = load_model(path, provider=provider)
                 except ModelLoadError as exc:
                     exc.path = path
-                    log.warning("%s", exc)
+                    log.debug("%s", exc)  # the front end reports each failure once
                     failures.append(exc)
                     continue
                 log.debug("loaded %s in %.2fs on %s", path, time.perf_counter() - started, model.provider)
+                earlier = by_id.get(model.model_id)
+                if earlier is not None:
+                    shadowed.append(Shadowed(model.model_id, used=path, ignored=earlier.path))
                 by_id[model.model_id] = model
         models = sorted(by_id.values(), key=lambda m: sort_key(m.model_id))
-        return cls(models=models, failures=failures)
+        return cls(models=models, failures=failures, shadowed=shadowed)
 
     @property
     def ids(self) -> list[str]:

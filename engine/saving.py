@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FORMAT_CHOICES",
     "default_output_path",
-    "encode_result",
+    "encode_stamped",
     "ensure_output_folder",
     "make_stamp",
     "output_format",
@@ -124,6 +124,22 @@ def save_result(
     when the destination is the source itself, the folder cannot be written, the encoder fails or
     the file does not reach the disk whole.
     """
+    return _save_stamped(image, result.rgb, make_stamp(image, result), destination, fmt=fmt, overwrite=overwrite,
+                         keep_exif=keep_exif, quality=quality)
+
+
+def _save_stamped(
+    image: LoadedImage,
+    pixels: np.ndarray,
+    stamp: Stamp,
+    destination: Path,
+    *,
+    fmt: str,
+    overwrite: bool,
+    keep_exif: bool,
+    quality: int | None = None,
+) -> Path:
+    """The verified, atomic, never-overwriting write of uint8 RGB ``HxWx3`` or gray ``HxW`` ``pixels``."""
     destination = Path(destination)
     if image.path is not None and _same_file(image.path, destination):
         raise OutputError(f"{destination}: refusing to write over the original photo")
@@ -132,24 +148,26 @@ def save_result(
     folder = destination.parent
     if not folder.is_dir():
         raise OutputError(f"{folder}: output folder does not exist")
-    data = encode_result(image, result, format_spec(fmt), keep_exif=keep_exif, quality=quality, label=str(destination))
+    data = encode_stamped(image, pixels, stamp, format_spec(fmt), keep_exif=keep_exif, quality=quality,
+                          label=str(destination))
     write_atomic(destination, data, overwrite=overwrite)
     return destination
 
 
-def encode_result(
+def encode_stamped(
     image: LoadedImage,
-    result: ModelResult,
+    pixels: np.ndarray,
+    stamp: Stamp,
     spec: ImageFormat,
     *,
     keep_exif: bool = True,
     quality: int | None = None,
     label: str = "result",
 ) -> bytes:
-    """The bytes of a result file in format ``spec``: stamped, with the photo's metadata when
-    ``keep_exif`` (its EXIF and XMP), decoded back to check; :class:`OutputError` if it cannot be made."""
-    pil = _to_pil(result.rgb, image.alpha if spec.keeps_alpha else None)
-    stamp = make_stamp(image, result)
+    """The bytes of a file of ``pixels`` (uint8 RGB ``HxWx3`` or gray ``HxW``, with ``image.alpha`` where
+    the format keeps it) in format ``spec``: stamped, with the photo's metadata when ``keep_exif``
+    (its EXIF and XMP), decoded back to check; :class:`OutputError` if it cannot be made."""
+    pil = _to_pil(pixels, image.alpha if spec.keeps_alpha else None)
     with_source = (True, False) if keep_exif and (image.exif or image.xmp) else (False,)
     for keep in with_source:
         try:
@@ -224,6 +242,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
+    if rgb.ndim == 2:  # gray
+        return Image.fromarray(np.dstack([rgb, alpha]), mode="LA") if alpha is not None else Image.fromarray(rgb, mode="L")
     if alpha is not None:
         return Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA")
     return Image.fromarray(rgb, mode="RGB")

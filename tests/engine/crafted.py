@@ -105,3 +105,37 @@ def cmyk_icc() -> bytes:
         b"A2B0": lut,
         b"cprt": b"text\0\0\0\0none\0",
     })
+
+
+def scaled_gray_onnx(path, *, model_id: str, factor: float, size: int = 32, output: str = "rgb",
+                     out_dims: list | None = None, in_dims: list | None = None, pool: bool = False):
+    """A Tintype model whose colors are the gray input times ``factor`` in every channel (NaN, inf or
+    1000 make a broken model); ``pool`` halves the output size at run time, which symbolic
+    ``in_dims`` and ``out_dims`` (the declared spatial dims) hide from the check at load."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from tests.conftest import tiny_contract
+
+    channels = 3 if output == "rgb" else 2
+    nodes = [
+        helper.make_node("Concat", ["gray"] * channels, ["stack"], axis=1),
+        helper.make_node("Mul", ["stack", "k"], ["scaled" if pool else "color"]),
+    ]
+    if pool:
+        nodes.append(helper.make_node("MaxPool", ["scaled"], ["color"], kernel_shape=[2, 2], strides=[2, 2]))
+    dims = out_dims if out_dims is not None else [size, size]
+    graph = helper.make_graph(
+        nodes,
+        "scaled",
+        [helper.make_tensor_value_info("gray", TensorProto.FLOAT, ["batch", 1, *(in_dims or [size, size])])],
+        [helper.make_tensor_value_info("color", TensorProto.FLOAT, ["batch", channels, *dims])],
+        initializer=[numpy_helper.from_array(np.array(factor, dtype=np.float32), "k")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    for key, value in tiny_contract(model_id, size=size, output=output).to_metadata().items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(path))
+    return path

@@ -106,7 +106,7 @@ def test_cancel_stops_before_the_next_step(models, photo):
 
 
 def test_batch_counts_files_of_a_photo_that_fails_later(models, photo, tmp_path):
-    (tmp_path / "photo.koala.colorized.jpg").write_bytes(b"taken")
+    (tmp_path / "photo.koala.colorized.jpg").mkdir()  # in the way of the second result (not a result)
     failures = []
     pipeline = Pipeline(models=models[:2], output=SaveOptions(folder=tmp_path))
     summary = run_batch(pipeline, [photo, tmp_path / "ghost.png"], on_failure=lambda path, reason: failures.append(reason))
