@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 
 from engine import __version__
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         raise
     handler = logging.StreamHandler()
     handler.setFormatter(_SafeFormatter("tintype: %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler], force=True)
-    logging.captureWarnings(True)  # a decoder's warnings (corrupt EXIF...) come out escaped, as one line
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
+    warnings.showwarning = _show_warning
     if args.command is None:
         parser.print_help()
         return 2
@@ -76,6 +77,12 @@ def _safe(text: str) -> str:
 class _SafeFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return _safe(super().format(record))
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A decoder's warning (corrupt EXIF, truncated read) in one line with -v: the photo's own error
+    line, if it fails, says what matters."""
+    log.debug("%s: %s", category.__name__, message)
 
 
 def _hint_dashed_names(argv: list[str]) -> None:

@@ -42,6 +42,7 @@ class ImageFormat:
     # smaller file that claims that many pixels is truncated: refused before a pixel is decoded.
     min_bytes_per_mp: int = 0
     requires: str = ""  # a Pillow feature (PIL.features.check) this format needs, e.g. "avif"
+    max_side: int = 0  # the longest side a file of this format can have (0: no limit that matters)
 
     @property
     def available(self) -> bool:
@@ -70,6 +71,7 @@ FORMATS: tuple[ImageFormat, ...] = (
         also_reads=("MPO",),
         # Huffman-coded JPEG spends at least ~2 bits per 8x8 block even on a blank page (~4 KB/MP).
         min_bytes_per_mp=256,
+        max_side=65535,
     ),
     ImageFormat(
         pillow="PNG",
@@ -94,6 +96,7 @@ FORMATS: tuple[ImageFormat, ...] = (
         keeps_alpha=True,
         save_options=MappingProxyType({"quality": 90, "method": 4}),
         stamp_carrier=XMP_EXIF,
+        max_side=16383,
     ),
     # Read, never written: no place for the stamp, so their photos are saved as PNG.
     ImageFormat(pillow="BMP", extensions=(".bmp",), min_bytes_per_mp=1000),  # RLE: 2 bytes per 255 pixels
@@ -108,8 +111,9 @@ FORMAT_CHOICES: tuple[str, ...] = (SAME, *(f.choice for f in OUTPUT_FORMATS))
 # Every extension of every format this Pillow reads: what a folder scan looks for.
 IMAGE_SUFFIXES: frozenset[str] = frozenset(ext for f in FORMATS if f.available for ext in f.extensions)
 # The Pillow decoders a photo may be opened with, and no other: Pillow otherwise picks a decoder by the
-# file's content, so a PostScript program named holiday.jpg would be run by Ghostscript.
-READ_FORMATS: tuple[str, ...] = tuple(name for f in FORMATS if f.available for name in (f.pillow, *f.also_reads))
+# file's content, so a PostScript program named holiday.jpg would be run by Ghostscript. (A phone's MPO
+# is opened by the JPEG decoder, which Image.open(formats=READ_FORMATS) accepts as it is.)
+READ_FORMATS: tuple[str, ...] = tuple(f.pillow for f in FORMATS if f.available)
 
 _BY_PILLOW = {name: f for f in FORMATS for name in (f.pillow, *f.also_reads)}
 _OUTPUT_BY_PILLOW = {f.pillow: f for f in OUTPUT_FORMATS}

@@ -52,6 +52,8 @@ def open_raster(data: bytes, *, label: str, formats: Sequence[str] = READ_FORMAT
         except _NOT_THIS_FORMAT as exc:
             last = exc
             continue
+        except Image.DecompressionBombError:  # some decoders (WebP, GIF frames) check on their own
+            raise ImageLoadError(f"{label}: the {name} header claims more pixels than Pillow's decoder takes") from None
         except (OSError, ValueError, EOFError) as exc:
             raise ImageLoadError(f"{label}: {name} data is damaged or truncated ({_short(exc)})") from None
     if recognised is not None:

@@ -167,6 +167,11 @@ def encode_stamped(
     """The bytes of a file of ``pixels`` (uint8 RGB ``HxWx3`` or gray ``HxW``, with ``image.alpha`` where
     the format keeps it) in format ``spec``: stamped, with the photo's metadata when ``keep_exif``
     (its EXIF and XMP), decoded back to check; :class:`OutputError` if it cannot be made."""
+    if spec.max_side and max(image.size) > spec.max_side:
+        raise OutputError(
+            f"{label}: {image.size[0]}x{image.size[1]} is larger than {spec.pillow} allows "
+            f"({spec.max_side} pixels a side); save it as PNG or TIFF"
+        )
     pil = _to_pil(pixels, image.alpha if spec.keeps_alpha else None)
     with_source = (True, False) if keep_exif and (image.exif or image.xmp) else (False,)
     for keep in with_source:
@@ -230,7 +235,10 @@ def _check_reads_back(data: bytes, spec: ImageFormat, pil: Image.Image, *, label
             check.load()
     except (ImageLoadError, *_ENCODER_ERRORS, SyntaxError, EOFError) as exc:
         raise OutputError(f"{label}: the {spec.pillow} file made does not read back ({exc}); not written") from None
-    if size != pil.size or mode != pil.mode:
+    modes = {pil.mode}
+    if pil.mode in ("RGBA", "LA") and pil.getchannel("A").getextrema() == (255, 255):
+        modes.add(pil.mode[:-1])  # WebP drops an alpha that is opaque everywhere
+    if size != pil.size or mode not in modes:
         raise OutputError(f"{label}: the {spec.pillow} file made reads back as {mode} {size[0]}x{size[1]}; not written")
 
 

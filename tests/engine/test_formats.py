@@ -23,7 +23,7 @@ def test_table_gives_choices_and_suffixes():
     assert FORMAT_CHOICES == ("same", "jpeg", "png", "tiff", "webp")
     avif = {".avif"} if features.check("avif") else set()  # read where this Pillow has AVIF
     assert IMAGE_SUFFIXES == {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", *avif}
-    assert READ_FORMATS == ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "BMP", "GIF", *(["AVIF"] if avif else []))
+    assert READ_FORMATS == ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF", *(["AVIF"] if avif else []))
     assert [f.extension for f in OUTPUT_FORMATS] == [".jpg", ".png", ".tif", ".webp"]
     assert all(f.stamp_carrier for f in OUTPUT_FORMATS)
     assert not any(f.carries_stamp for f in FORMATS if f.pillow in ("BMP", "GIF"))

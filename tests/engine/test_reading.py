@@ -124,3 +124,16 @@ def test_cut_files_say_truncated_or_damaged(fmt):
     data = buf.getvalue()
     with pytest.raises(ImageLoadError, match="truncated|damaged"):
         decode_image(data[: len(data) // 2], path=Path(f"cut.{fmt.lower()}"))
+
+
+def test_a_phones_multi_picture_jpeg_is_read_and_saved_as_jpeg():
+    from engine.formats import output_format
+
+    buf = io.BytesIO()
+    frames = [Image.new("RGB", (24, 16), (90, 90, 90)), Image.new("RGB", (24, 16), (10, 10, 10))]
+    frames[0].save(buf, "MPO", save_all=True, append_images=frames[1:])
+    loaded = decode_image(buf.getvalue())
+    assert loaded.format == "MPO" and loaded.size == (24, 16)
+    assert output_format(loaded.format) == "JPEG"
+    with Image.open(io.BytesIO(buf.getvalue()), formats=READ_FORMATS) as opened:  # as training opens it
+        assert opened.format == "MPO"

@@ -220,3 +220,13 @@ def test_jpeg_quality_default_95_and_chosen(unet, tmp_path):
 def _write_gray(path: Path) -> Path:
     Image.fromarray(_gray()).save(path)
     return path
+
+
+def test_a_photo_too_long_for_webp_is_refused_with_the_limit(unet, tmp_path):
+    source = tmp_path / "panorama.png"
+    Image.new("L", (16_400, 2), 128).save(source)
+    image = load_image(source)
+    with pytest.raises(Exception) as info:
+        save_result(image, colorize(image, unet).results["unet"], tmp_path / "out.webp", fmt="WEBP")
+    assert str(info.value).endswith("16400x2 is larger than WEBP allows (16383 pixels a side); save it as PNG or TIFF")
+    assert not (tmp_path / "out.webp").exists()
