@@ -104,7 +104,7 @@ def create_session(
             works = in_use == CUDA
             if first_cuda_try:
                 _cuda_state["works"] = works
-                if not works:
+                if not works and provider == "auto":  # with "cuda", each refusal says it
                     log.warning("CUDA is not usable here (libraries or GPU missing); running on the CPU")
             if provider == "cuda" and not works:
                 raise ModelLoadError(f"{source}: CUDA was requested but is not usable here (libraries or GPU missing)")

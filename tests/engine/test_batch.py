@@ -256,3 +256,29 @@ def test_inspect_piped_into_a_closed_reader(stamped):
     err = proc.stderr.read().decode()
     proc.wait(60)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_fresh_process_reports_each_refused_model_once_and_no_onnxruntime_lines(models_dir):
+    """In a process of its own (the CUDA probe runs once per process): with --provider cuda where
+    CUDA is missing, every model is refused in one line each; onnxruntime prints nothing itself."""
+    (models_dir / "truncated.onnx").write_bytes((models_dir / "unet.onnx").read_bytes()[:300])
+    proc = subprocess.run([sys.executable, "-m", "engine", "--models-dir", str(models_dir), "models", "--provider", "cuda"],
+                          capture_output=True, text=True, cwd=ROOT, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "[E:onnxruntime" not in proc.stderr and "[W:onnxruntime" not in proc.stderr, proc.stderr
+    for name in ("truncated.onnx", "unet.onnx", "koala.onnx", "cgan.onnx"):
+        assert proc.stderr.count(f"{name}:") <= 1, proc.stderr
+    assert proc.stderr.count("truncated.onnx:") == 1
+    if "CUDA" not in proc.stdout.splitlines()[0].split("(")[0]:  # CUDA not usable here: all refused, said so
+        assert "no usable models: 4 refused (reasons above)" in proc.stdout
+
+
+def test_the_naming_rule_is_the_documented_one(tmp_path):
+    from engine.batch import BatchPlanner
+
+    planner = BatchPlanner(["unet"], folder=tmp_path / "out")
+    first = planner.plan(_photo(tmp_path / "2019" / "scan001.jpg"))
+    second = planner.plan(_photo(tmp_path / "2020" / "scan001.jpg"))
+    assert first.targets["unet"].name == "scan001.unet.colorized.png"  # sniffed: these are PNG inside
+    assert second.targets["unet"].name == "scan001-2.unet.colorized.png"
+    readme = (ROOT / "README.md").read_text()
+    assert "scan001-2.unet.colorized.jpg" in readme and "A photo whose results all exist is skipped" in readme
