@@ -278,7 +278,7 @@ def test_the_naming_rule_is_the_documented_one(tmp_path):
     planner = BatchPlanner(["unet"], folder=tmp_path / "out")
     first = planner.plan(_photo(tmp_path / "2019" / "scan001.jpg"))
     second = planner.plan(_photo(tmp_path / "2020" / "scan001.jpg"))
-    assert first.targets["unet"].name == "scan001.unet.colorized.png"  # sniffed: these are PNG inside
-    assert second.targets["unet"].name == "scan001-2.unet.colorized.png"
+    assert first.targets["unet"].name == "scan001.unet.colorized.jpg"
+    assert second.targets["unet"].name == "scan001-2.unet.colorized.jpg"
     readme = (ROOT / "README.md").read_text()
     assert "scan001-2.unet.colorized.jpg" in readme and "A photo whose results all exist is skipped" in readme
