@@ -17,10 +17,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.colorize import colorize  # noqa: E402
-from engine.images import decode_image  # noqa: E402
-from engine.registry import ModelRegistry  # noqa: E402
-from engine.saving import save_result  # noqa: E402
+from engine.colorize import colorize
+from engine.images import decode_image
+from engine.registry import ModelRegistry
+from engine.saving import save_result
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = (("PNG", None), ("TIFF", None), ("WEBP", None), ("JPEG", 95), ("JPEG", 92), ("JPEG", 85))
