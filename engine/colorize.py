@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -66,7 +66,7 @@ class ModelResult:
     provider: str
     chroma: np.ndarray | None = None
     hints: tuple[ColorHint, ...] = ()
-    controls: ColorControls = ColorControls()
+    controls: ColorControls = field(default_factory=ColorControls)
 
 
 @dataclass(frozen=True)

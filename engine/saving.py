@@ -32,7 +32,14 @@ from engine.formats import (
 )
 from engine.images import LoadedImage
 from engine.photos import RESTORED_MARKER, RESULT_MARKER
-from engine.stamp import XMP_TIFF_TAG, Edits, RestoreStamp, Stamp, build_xmp, exif_with_stamp
+from engine.stamp import (
+    XMP_TIFF_TAG,
+    Edits,
+    RestoreStamp,
+    Stamp,
+    build_xmp,
+    exif_with_stamp,
+)
 
 log = logging.getLogger(__name__)
 

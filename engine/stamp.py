@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -45,7 +45,7 @@ class Edits:
     ``hints``, the color corrections (engine.adjust). Empty: nothing."""
 
     restore: tuple[str, ...] = ()
-    controls: ColorControls = ColorControls()
+    controls: ColorControls = field(default_factory=ColorControls)
     hints: tuple[ColorHint, ...] = ()
 
     @property

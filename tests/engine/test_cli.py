@@ -9,7 +9,13 @@ import pytest
 from PIL import Image
 
 from engine.cli import main
-from engine.stamp import ENHANCED_SOURCE_TYPE, RestoreStamp, read_any_stamp, read_stamp, read_xmp
+from engine.stamp import (
+    ENHANCED_SOURCE_TYPE,
+    RestoreStamp,
+    read_any_stamp,
+    read_stamp,
+    read_xmp,
+)
 from tests.conftest import build_tiny_onnx
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -148,7 +148,7 @@ def test_alpha_is_carried_into_the_saved_file(models_dir, tmp_path):
 
 
 def test_restored_names_and_gray_stamped_file_every_format(colorized, tmp_path):
-    image, _result, icc = colorized
+    image, _result, _icc = colorized
     assert plan_output(tmp_path / "scan.tiff", None, "TIFF") == tmp_path / "scan.restored.tif"
     restored = dataclasses.replace(image, gray=255 - image.gray, restored=("dust", "grain"))
     for fmt in ("PNG", "JPEG", "TIFF", "WEBP"):
