@@ -30,7 +30,11 @@ ORIENTATION_TAG = 0x0112
 
 @dataclass(frozen=True)
 class LoadedImage:
-    """A photo ready to colorize. ``gray`` is uint8 ``HxW``; ``alpha`` uint8 ``HxW`` or None."""
+    """A photo ready to colorize. ``gray`` is uint8 ``HxW``; ``alpha`` uint8 ``HxW`` or None.
+
+    ``restored``: the restoration steps applied to ``gray`` since it was read (empty: the gray as read;
+    see :meth:`engine.pipeline.Pipeline.restored`), recorded in the stamp of what is saved from it.
+    """
 
     path: Path | None
     gray: np.ndarray
@@ -39,6 +43,7 @@ class LoadedImage:
     icc_profile: bytes | None
     exif: bytes | None
     sha256: str
+    restored: tuple[str, ...] = ()
 
     @property
     def size(self) -> tuple[int, int]:

@@ -5,8 +5,12 @@ evaluation), so a step added here reaches all of them. Optional steps plug in at
 without touching the others:
 
 - :class:`RestoreStep`: gray in, gray out, on the full-resolution gray before any model sees it
-  (scratches, noise). What it returns is what the models colorize and the luminance the results keep.
+  (scratches, noise). What it returns is what the models colorize and the luminance the results keep:
+  with restoration on, "the gray is kept exactly" means the *restored* gray (the photo's own gray is
+  only changed by the restoration a person asked for, and the stamp lists its steps).
 - :class:`AdjustStep`: after colorizing, once per model result (color hints, saturation).
+
+The steps Tintype ships are in :mod:`engine.steps` (restoration, color hints and controls).
 
 Saving is one sequence, :func:`save_colorized`: plan the path, pick the format, stamp, write atomically.
 """
@@ -35,18 +39,31 @@ from engine.errors import CancelledError, TintypeError
 from engine.formats import SAME, format_for_target, output_format
 from engine.images import LoadedImage, load_image
 from engine.registry import LoadedModel
-from engine.saving import plan_output, save_result
+from engine.saving import plan_output, save_restored, save_result
 
 log = logging.getLogger(__name__)
 
 
+class RestoredGray(Protocol):
+    """A restore step's gray with what it did: ``steps_applied`` names the changes made, for the stamp
+    (``engine.restore.RestoreResult`` is one)."""
+
+    @property
+    def gray(self) -> np.ndarray: ...
+
+    @property
+    def steps_applied(self) -> tuple[str, ...]: ...
+
+
 class RestoreStep(Protocol):
-    """Restoration before colorizing: uint8 gray ``HxW`` in, uint8 gray ``HxW`` of the same shape out."""
+    """Restoration before colorizing: uint8 gray ``HxW`` in, uint8 gray ``HxW`` of the same shape out,
+    either as the array (the stamp then lists the step's name) or as a :class:`RestoredGray` that says
+    which changes it made (none: the stamp lists nothing)."""
 
     @property
     def name(self) -> str: ...
 
-    def restore(self, gray: np.ndarray) -> np.ndarray: ...
+    def restore(self, gray: np.ndarray) -> np.ndarray | RestoredGray: ...
 
 
 class AdjustStep(Protocol):
@@ -77,9 +94,10 @@ class OutputPlan:
     fmt: str
 
 
-def plan_save(image: LoadedImage, model_id: str, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
-    """Plan one model's result: ``target`` when a person chose the file (its extension picks the format,
-    else ``options.format``), otherwise :func:`engine.saving.plan_output` in ``options.folder``."""
+def plan_save(image: LoadedImage, model_id: str | None, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
+    """Plan one model's result (``model_id`` None: the restored gray): ``target`` when a person chose the
+    file (its extension picks the format, else ``options.format``), otherwise
+    :func:`engine.saving.plan_output` in ``options.folder``."""
     if target is not None:
         target = Path(target)
         return OutputPlan(target, format_for_target(image.format, target, options.format))
@@ -94,6 +112,13 @@ def save_colorized(
     atomically. Returns the path written; :class:`~engine.errors.OutputError` says why not."""
     plan = plan_save(image, result.model_id, options, target=target)
     return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif)
+
+
+def save_restored_gray(image: LoadedImage, options: SaveOptions, *, target: Path | None = None) -> Path:
+    """:func:`save_colorized`'s sequence for the restored gray itself (``<stem>.restored.<ext>``,
+    stamped as algorithmically enhanced with the steps in ``image.restored``)."""
+    plan = plan_save(image, None, options, target=target)
+    return save_restored(image, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif)
 
 
 @dataclass(frozen=True)
@@ -129,33 +154,39 @@ class PhotoRun:
 
 @dataclass(frozen=True)
 class Pipeline:
-    """The steps one photo goes through, in order (see :attr:`steps`)."""
+    """The steps one photo goes through, in order (see :attr:`steps`). ``keep_restored`` also saves the
+    restored gray (``<stem>.restored.<ext>``); with no models that is all that is saved
+    (``tintype restore``)."""
 
     models: tuple[LoadedModel, ...]
     restore: tuple[RestoreStep, ...] = ()
     adjust: tuple[AdjustStep, ...] = ()
     output: SaveOptions = SaveOptions()
+    keep_restored: bool = False
 
     @property
     def steps(self) -> tuple[str, ...]:
         """The step names in order, e.g. ``("load", "colorize", "stamp", "save")``."""
-        return ("load", *(s.name for s in self.restore), "colorize", *(s.name for s in self.adjust), "stamp", "save")
+        colorize = ("colorize", *(s.name for s in self.adjust)) if self.models else ()
+        return ("load", *(s.name for s in self.restore), *colorize, "stamp", "save")
 
     def load(self, path: str | os.PathLike) -> LoadedImage:
         """Read one photo (:class:`~engine.errors.ImageLoadError` with a one-line reason)."""
         return load_image(path)
 
     def restored(self, image: LoadedImage, *, cancelled: CancelCheck | None = None) -> LoadedImage:
-        """``image`` with its gray passed through every restore step (the same image when there are none)."""
+        """``image`` with its gray passed through every restore step (the same image when there are none);
+        ``image.restored`` lists the changes made, in order."""
         for step in self.restore:
             _check(cancelled)
-            gray = step.restore(image.gray)
+            out = step.restore(image.gray)
+            gray, applied = (out, (step.name,)) if isinstance(out, np.ndarray) else (out.gray, tuple(out.steps_applied))
             if gray.dtype != np.uint8 or gray.shape != image.gray.shape:
                 raise ValueError(
                     f"restore step '{step.name}' returned {gray.dtype} {gray.shape}, "
                     f"not uint8 {image.gray.shape}"
                 )
-            image = dataclasses.replace(image, gray=gray)
+            image = dataclasses.replace(image, gray=gray, restored=(*image.restored, *applied))
         return image
 
     def adjusted(self, result: ColorizeResult, *, cancelled: CancelCheck | None = None) -> ColorizeResult:
@@ -185,10 +216,14 @@ class Pipeline:
     def write(
         self, result: ColorizeResult, *, on_saved: Callable[[Path], None] | None = None
     ) -> tuple[Path, ...]:
-        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`); the
-        paths written. A failure raises and stops at that model; ``on_saved(path)`` after each file
-        lets a caller count the files written before it."""
+        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`), after
+        the restored gray when :attr:`keep_restored`; the paths written. A failure raises and stops
+        there; ``on_saved(path)`` after each file lets a caller count the files written before it."""
         written: list[Path] = []
+        if self.keep_restored:
+            written.append(save_restored_gray(result.image, self.output))
+            if on_saved is not None:
+                on_saved(written[-1])
         for model_result in result.results.values():
             written.append(save_colorized(result.image, model_result, self.output))
             if on_saved is not None:

@@ -31,8 +31,15 @@ from engine.formats import (
     output_format,
 )
 from engine.images import LoadedImage
-from engine.photos import RESULT_MARKER
-from engine.stamp import XMP_TIFF_TAG, Stamp, build_xmp, exif_with_stamp
+from engine.photos import RESTORED_MARKER, RESULT_MARKER
+from engine.stamp import (
+    XMP_TIFF_TAG,
+    Edits,
+    RestoreStamp,
+    Stamp,
+    build_xmp,
+    exif_with_stamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +52,24 @@ __all__ = [
     "make_stamp",
     "output_format",
     "plan_output",
+    "save_restored",
     "save_result",
 ]
 
 _IFD_POINTERS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, Interop sub-IFD offsets: not copyable as values
 
 
-def plan_output(source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None) -> Path:
-    """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``.
+def plan_output(source: Path | None, model_id: str | None, fmt: str, *, folder: Path | None = None) -> Path:
+    """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``;
+    with ``model_id`` None, the restored gray: ``<stem>.restored.<ext>``.
 
     ``fmt`` is an output format's Pillow name (see :func:`engine.formats.output_format`); the
-    ``.colorized.`` marker is what a later folder scan skips.
+    ``.colorized.`` and ``.restored.`` markers are what a later folder scan skips.
     """
     stem = source.stem if source else "image"
     where = folder if folder is not None else (source.parent if source else Path.cwd())
-    return where / f"{stem}.{model_id}{RESULT_MARKER}{format_spec(fmt).extension.lstrip('.')}"
+    marker = RESTORED_MARKER if model_id is None else f".{model_id}{RESULT_MARKER}"
+    return where / f"{stem}{marker}{format_spec(fmt).extension.lstrip('.')}"
 
 
 default_output_path = plan_output  # the app's old name (see __all__)
@@ -81,10 +91,21 @@ def make_stamp(image: LoadedImage, result: ModelResult) -> Stamp:
         model_name=result.display_name,
         model_version=result.model_version,
         app_version=__version__,
-        colorized_at=dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        colorized_at=_now(),
         source_name=image.name,
         source_sha256=image.sha256,
+        edits=Edits(restore=image.restored, controls=result.controls, hints=result.hints),
     )
+
+
+def make_restore_stamp(image: LoadedImage) -> RestoreStamp:
+    """The stamp of ``image``'s restored gray: the steps are ``image.restored``."""
+    return RestoreStamp(app_version=__version__, restored_at=_now(), source_name=image.name,
+                        source_sha256=image.sha256, edits=Edits(restore=image.restored))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def save_result(
@@ -101,6 +122,31 @@ def save_result(
     Raises :class:`OutputError` when the file exists (and not ``overwrite``), when the destination
     is the source itself, or when the folder cannot be written.
     """
+    return _save_stamped(image, result.rgb, make_stamp(image, result), destination, fmt=fmt, overwrite=overwrite,
+                         keep_exif=keep_exif)
+
+
+def save_restored(
+    image: LoadedImage, destination: Path, *, fmt: str, overwrite: bool = False, keep_exif: bool = True
+) -> Path:
+    """Write ``image.gray`` (restored: see :attr:`LoadedImage.restored`) as a gray file stamped as
+    algorithmically enhanced, with the steps; otherwise as :func:`save_result`. The photo's ICC
+    profile is kept only when it is a gray one (an RGB profile does not describe gray pixels)."""
+    return _save_stamped(image, image.gray, make_restore_stamp(image), destination, fmt=fmt, overwrite=overwrite,
+                         keep_exif=keep_exif)
+
+
+def _save_stamped(
+    image: LoadedImage,
+    pixels: np.ndarray,
+    stamp: Stamp | RestoreStamp,
+    destination: Path,
+    *,
+    fmt: str,
+    overwrite: bool,
+    keep_exif: bool,
+) -> Path:
+    """The atomic, never-overwriting write of uint8 RGB ``HxWx3`` or gray ``HxW`` ``pixels``."""
     destination = Path(destination)
     if image.path is not None and _same_file(image.path, destination):
         raise OutputError(f"{destination}: refusing to write over the original photo")
@@ -110,9 +156,8 @@ def save_result(
     if not folder.is_dir():
         raise OutputError(f"{folder}: output folder does not exist")
     spec = format_spec(fmt)
-    pil = _to_pil(result.rgb, image.alpha if spec.keeps_alpha else None)
-    stamp = make_stamp(image, result)
-    options = _save_options(spec, stamp, image, keep_exif=keep_exif)
+    pil = _to_pil(pixels, image.alpha if spec.keeps_alpha else None)
+    options = _save_options(spec, stamp, image, keep_exif=keep_exif, gray=pixels.ndim == 2)
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -157,18 +202,21 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
+    if rgb.ndim == 2:  # gray
+        return Image.fromarray(np.dstack([rgb, alpha]), mode="LA") if alpha is not None else Image.fromarray(rgb, mode="L")
     if alpha is not None:
         return Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA")
     return Image.fromarray(rgb, mode="RGB")
 
 
-def _save_options(spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_exif: bool) -> dict:
+def _save_options(spec: ImageFormat, stamp: Stamp | RestoreStamp, image: LoadedImage, *, keep_exif: bool,
+                  gray: bool = False) -> dict:
     """Pillow ``save`` keywords: the format's encoder settings, the ICC profile and the stamp."""
     xmp = build_xmp(stamp)
     exif_tags = exif_with_stamp(image.exif if keep_exif else None, stamp)
     exif = exif_tags.tobytes()
     options: dict = {}
-    if image.icc_profile:
+    if image.icc_profile and (not gray or _icc_color_space(image.icc_profile) == b"GRAY"):
         options["icc_profile"] = image.icc_profile
     options.update(spec.save_options)
     if spec.stamp_carrier == PNG_TEXT:
@@ -186,3 +234,8 @@ def _save_options(spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_e
     else:
         raise OutputError(f"{spec.pillow}: no way to carry the colorized stamp")
     return options
+
+
+def _icc_color_space(profile: bytes) -> bytes:
+    """An ICC profile's data color space signature (header bytes 16-19: ``GRAY``, ``RGB ``...)."""
+    return profile[16:20]
