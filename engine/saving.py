@@ -72,8 +72,10 @@ def save_result(
     fmt: str,
     overwrite: bool = False,
     keep_exif: bool = True,
+    jpeg_quality: int = JPEG_QUALITY,
 ) -> Path:
     """Write ``result`` stamped as colorized to ``destination``; returns the path written.
+    ``jpeg_quality`` (1-100) applies when ``fmt`` is JPEG.
 
     Raises :class:`OutputError` when the file exists (and not ``overwrite``), when the destination
     is the source itself, or when the folder cannot be written.
@@ -88,7 +90,7 @@ def save_result(
         raise OutputError(f"{folder}: output folder does not exist")
     pil = _to_pil(result.rgb, image.alpha if fmt != "JPEG" else None)
     stamp = make_stamp(image, result)
-    options = _save_options(fmt, stamp, image, keep_exif=keep_exif)
+    options = _save_options(fmt, stamp, image, keep_exif=keep_exif, jpeg_quality=jpeg_quality)
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -138,7 +140,7 @@ def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     return Image.fromarray(rgb, mode="RGB")
 
 
-def _save_options(fmt: str, stamp: Stamp, image: LoadedImage, *, keep_exif: bool) -> dict:
+def _save_options(fmt: str, stamp: Stamp, image: LoadedImage, *, keep_exif: bool, jpeg_quality: int) -> dict:
     xmp = build_xmp(stamp)
     exif_tags = exif_with_stamp(image.exif if keep_exif else None, stamp)
     exif = exif_tags.tobytes()
@@ -152,7 +154,7 @@ def _save_options(fmt: str, stamp: Stamp, image: LoadedImage, *, keep_exif: bool
         info.add_text("Software", stamp.software)
         options.update(pnginfo=info, exif=exif)
     elif fmt == "JPEG":
-        options.update(quality=JPEG_QUALITY, subsampling="4:2:0", optimize=False, xmp=xmp, exif=exif)
+        options.update(quality=jpeg_quality, subsampling="4:2:0", optimize=False, xmp=xmp, exif=exif)
     elif fmt == "WEBP":
         options.update(quality=WEBP_QUALITY, method=4, xmp=xmp, exif=exif)
     elif fmt == "TIFF":
