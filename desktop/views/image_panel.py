@@ -122,6 +122,7 @@ class ImagePanel(QWidget):
         return not self.item.pixmap().isNull()
 
     def set_selected(self, selected: bool) -> None:
+        self.selected = selected
         style = "background:#2d6cdf;color:white;" if selected else "background:#444;color:#eee;"
         self.title.setStyleSheet(style + "padding:3px;font-weight:bold;")
 

@@ -22,7 +22,7 @@ ACTIONS: dict[str, tuple[str, str, QKeySequence | QKeySequence.StandardKey]] = {
     "save_all": ("Save &all results of this photo", "Save all", QKeySequence("Ctrl+Shift+S")),
     "save_queue": ("Save &everything in the queue to a folder...", "Save queue", QKeySequence("Ctrl+Alt+S")),
     "settings": ("&Settings...", "Settings", QKeySequence("Ctrl+,")),
-    "quit": ("&Quit", "Quit", QKeySequence.StandardKey.Quit),
+    "quit": ("&Quit", "Quit", QKeySequence("Ctrl+Q")),  # the standard key has none on Windows
     "zoom_in": ("Zoom &in", "Zoom in", QKeySequence("+")),
     "zoom_out": ("Zoom &out", "Zoom out", QKeySequence("-")),
     "zoom_fit": ("&Fit", "Fit", QKeySequence("F")),

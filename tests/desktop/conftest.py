@@ -45,7 +45,6 @@ def user_app(qtbot, models_dir, tmp_path):
     """The app as a user runs it: its dialogs open (answer them with ``answer_dialog`` / ``file_dialogs``)."""
     window, controller = make_app(qtbot, models_dir, tmp_path, ask_user=True)
     yield window, controller
-    window.confirm_close = lambda: True
     close_app(controller)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QDeadlineTimer, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QWidget
@@ -19,7 +19,8 @@ from desktop.views.main_window import MainWindow
 def make_app(qtbot, models_dir: Path, tmp_path: Path, *, ask_user: bool,
              settings: Settings | None = None) -> tuple[MainWindow, MainController]:
     window = MainWindow()
-    qtbot.addWidget(window)
+    if not ask_user:  # pytest-qt closes it after the test; a user's app may ask first (see close_app)
+        qtbot.addWidget(window)
     controller = MainController(window, settings or Settings(provider="cpu"), model_dirs=[models_dir],
                                 ask_user=ask_user, preview_root=tmp_path / "cache")
     qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
@@ -30,6 +31,9 @@ def make_app(qtbot, models_dir: Path, tmp_path: Path, *, ask_user: bool,
 
 
 def close_app(controller: MainController) -> None:
+    """End the app without questions: stop the work, remove the previews, close the window."""
+    controller.window.confirm_close = lambda: True
+    controller.window.close()
     controller.queue.cancel()
     controller.pool.waitForDone(10_000)
     controller.saving.pool.waitForDone(10_000)
@@ -51,6 +55,10 @@ def drop_and_finish(qtbot, window: MainWindow, controller: MainController, paths
 
 def press(widget: QWidget, keys: str) -> None:
     """Type a shortcut such as ``"Ctrl+Shift+S"`` on ``widget`` (the window)."""
+    window = widget.window()
+    if QApplication.activeWindow() is not window:  # as after a dialog closed: the window manager's job
+        window.activateWindow()
+        QApplication.processEvents()
     combo = QKeySequence(keys)[0]
     QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
 
@@ -60,17 +68,26 @@ def click(widget: QWidget, at: QPoint | None = None) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at or widget.rect().center())
 
 
-def answer_dialog(act: Callable[[QWidget], None], seen: list[str] | None = None) -> None:
-    """When the next modal dialog opens, call ``act(dialog)`` on it (click a button, fill a field)."""
+def answer_dialog(act: Callable[[QWidget], None], seen: list[str] | None = None, *, within_ms: int = 10_000) -> None:
+    """When the next modal dialog opens (within ``within_ms``), call ``act(dialog)`` on it (click a button,
+    fill a field); ``seen`` gets its title and text. If ``act`` fails the dialog is closed, so a test fails
+    instead of hanging on it, and the error is kept in ``seen``."""
+    deadline = QDeadlineTimer(within_ms)
 
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is None:
-            QTimer.singleShot(10, poll)
+            if not deadline.hasExpired():
+                QTimer.singleShot(10, poll)
             return
         if seen is not None:
             seen.append(dialog.windowTitle() + ": " + getattr(dialog, "text", lambda: "")())
-        act(dialog)
+        try:
+            act(dialog)
+        except Exception as exc:  # report it through the test's own assertions
+            if seen is not None:
+                seen.append(f"answer failed: {exc!r}")
+            dialog.reject() if hasattr(dialog, "reject") else dialog.close()
 
     QTimer.singleShot(0, poll)
 
