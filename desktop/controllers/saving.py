@@ -234,5 +234,5 @@ class SavingController(QObject):
         settings = self.settings.current
         fmt = output_format(item.source.format, settings.output_format)
         if folder is None and settings.use_output_dir and settings.output_dir:
-            folder = Path(settings.output_dir)
+            folder = Path(settings.output_dir).expanduser()
         return Target(model_id, default_output_path(item.path, model_id, fmt, folder=folder), fmt)

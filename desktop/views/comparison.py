@@ -84,6 +84,7 @@ class ComparisonView(QStackedWidget):
         ``photo_size``: (width, height) of the photo, the scene's units (100% zoom = photo pixels)."""
         for panel in self.panels.values():
             self.panels_grid.removeWidget(panel)
+            panel.hide()  # now: it is deleted only when the event loop next runs
             panel.deleteLater()
         panels = [ImagePanel(s.key, s.title) for s in specs]
         self.panels = {p.key: p for p in panels}

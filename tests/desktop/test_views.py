@@ -13,6 +13,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from desktop.queue_model import Status
 from desktop.views.comparison import HINT
@@ -69,6 +70,20 @@ def test_the_grid_follows_the_window_size(qtbot, app_parts, tmp_path):
     assert window.comparison.shape == (1, 4)  # portrait in a wide pane: one row
     window.resize(700, 1200)
     qtbot.waitUntil(lambda: window.comparison.shape == (2, 2), timeout=5_000)
+
+
+def test_switching_photos_leaves_no_old_panel_on_screen(qtbot, app_parts, tmp_path):
+    from desktop.views.image_panel import ImagePanel
+
+    window, controller = app_parts
+    photos = [shaped_photo(tmp_path, "wide.png", 300, 100), shaped_photo(tmp_path, "tall.png", 100, 160)]
+    drop_and_finish(qtbot, window, controller, photos)
+    for row in (0, 1, 0):
+        window.queue.setCurrentRow(row)
+        for _ in range(5):  # new panels show on the next turn of the event loop; old ones are deleted later
+            QApplication.processEvents()
+        visible = [p for p in window.comparison.panels_host.findChildren(ImagePanel) if p.isVisible()]
+        assert sorted(map(id, visible)) == sorted(map(id, window.comparison.panels.values()))
 
 
 def test_the_center_pane_is_never_stale(qtbot, app_parts, photos, tmp_path, models_dir):
