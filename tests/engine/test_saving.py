@@ -126,3 +126,16 @@ def test_alpha_is_carried_into_the_saved_file(models_dir, tmp_path):
     with Image.open(out) as saved:
         assert saved.mode == "RGBA"
         assert np.array_equal(np.asarray(saved.getchannel("A")), alpha)
+
+
+def test_jpeg_quality_is_the_callers(colorized, tmp_path):
+    image, result, _icc = colorized
+    default = save_result(image, result, tmp_path / "default.jpg", fmt="JPEG")
+    low = save_result(image, result, tmp_path / "low.jpg", fmt="JPEG", jpeg_quality=50)
+    Image.fromarray(result.rgb).save(tmp_path / "ref50.jpg", quality=50, subsampling="4:2:0")
+    Image.fromarray(result.rgb).save(tmp_path / "ref92.jpg", quality=92, subsampling="4:2:0")
+    with Image.open(low) as a, Image.open(tmp_path / "ref50.jpg") as b:
+        assert a.quantization == b.quantization
+    with Image.open(default) as a, Image.open(tmp_path / "ref92.jpg") as b:
+        assert a.quantization == b.quantization
+    assert read_stamp(low).model_id == "unet"
