@@ -21,7 +21,7 @@ P = TypeVar("P")  # the front end's picture handle (a preview file in the app); 
 
 class Status(enum.Enum):
     WAITING = "waiting"  # queued; starts once the models are loaded
-    WORKING = "working"  # handed to a worker
+    WORKING = "working"  # handed to a worker: queued behind others until it starts (``QueueItem.started``)
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -89,6 +89,7 @@ class QueueItem(Generic[P]):
     id: int
     path: Path
     status: Status = Status.WAITING
+    started: bool = False  # a worker has begun on it (until then it waits its turn in the pool)
     models_done: tuple[int, int] | None = None  # (done, total) while working
     failure: Failure | None = None
     source: SourceInfo | None = None
@@ -106,9 +107,14 @@ class QueueItem(Generic[P]):
         return self.status is Status.DONE and self.has_results and not self.saved
 
     @property
+    def queued(self) -> bool:
+        """Handed to the workers but not begun: the photos before it run first."""
+        return self.status is Status.WORKING and not self.started
+
+    @property
     def progress(self) -> float | None:
-        """Share of the models done while working (0 once read), else None."""
-        if self.status is not Status.WORKING:
+        """Share of the models done once a worker has begun on it, else None."""
+        if self.status is not Status.WORKING or not self.started:
             return None
         if self.models_done is None:
             return 0.0
@@ -130,6 +136,8 @@ class QueueItem(Generic[P]):
         """The queue list row: file name, then status."""
         if self.status is Status.FAILED and self.failure is not None:
             return f"{self.path.name}\nfailed: {self.failure.reason}"
+        if self.queued:
+            return f"{self.path.name}\nqueued"
         status = f"working ({self.note})" if self.status is Status.WORKING and self.note else self.status.label
         return f"{self.path.name}\n{status}"
 
@@ -140,7 +148,8 @@ class QueueItem(Generic[P]):
     @property
     def hint_text(self) -> str:
         """The center pane while the photo has no results."""
-        return f"{self.path.name}\n{self.note or self.status.label}"
+        doing = "queued: the photos before it run first" if self.queued else self.note or self.status.label
+        return f"{self.path.name}\n{doing}"
 
 
 class QueueModel(Generic[P]):
@@ -187,7 +196,12 @@ class QueueModel(Generic[P]):
         return added
 
     def start(self, item: QueueItem[P]) -> None:
-        item.status = Status.WORKING
+        """Handed to the workers (it waits its turn there)."""
+        item.status, item.started = Status.WORKING, False
+
+    def begin(self, item: QueueItem[P]) -> None:
+        """A worker has begun on it."""
+        item.started = True
 
     def set_source(self, item: QueueItem[P], source: SourceInfo) -> None:
         item.source = source

@@ -71,6 +71,7 @@ class ModelLoadTask(QRunnable):
 
 
 class ColorizeSignals(QObject):
+    started = Signal(int)  # item id: a worker has begun on it
     loaded = Signal(int, object, object)  # item id, SourceInfo, QImage thumbnail
     progress = Signal(int, int, int)  # item id, models done, models total
     done = Signal(int, object, object)  # item id, dict[str, ResultInfo], Previews[Path] (files in the store)
@@ -106,6 +107,7 @@ class ColorizeTask(QRunnable):
     def _colorize(self) -> None:
         if self.cancel.is_set():
             raise CancelledError("cancelled")
+        self.signals.started.emit(self.item_id)
         image = load_image(self.path)
         width, height = image.size
         source = SourceInfo(width=width, height=height, format=image.format, sha256=image.sha256)

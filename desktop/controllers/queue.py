@@ -13,7 +13,7 @@ from engine.photos import iter_photos
 
 from desktop.controllers.models import ModelsController
 from desktop.preview_store import PreviewStore
-from desktop.queue_model import Failure, Previews, QueueItem, QueueModel, ResultInfo, SourceInfo
+from desktop.queue_model import Failure, Previews, QueueItem, QueueModel, ResultInfo, SourceInfo, Status
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
 from desktop.workers import keep_until_finished, ColorizeTask
@@ -114,6 +114,7 @@ class QueueController(QObject):
             self._show_row(item)
             task = ColorizeTask(item.id, item.path, models, self.cancel_event, self.store)
             signals = task.signals
+            signals.started.connect(self._on_started)
             signals.loaded.connect(self._on_loaded)
             signals.progress.connect(self._on_progress)
             signals.done.connect(self._on_done)
@@ -123,6 +124,11 @@ class QueueController(QObject):
             keep_until_finished(signals, self._tasks)
             self.pool.start(task)
         self._check_finished()
+
+    def _on_started(self, item_id: int) -> None:
+        if (item := self.model.get(item_id)) is not None and item.status is Status.WORKING:
+            self.model.begin(item)
+            self._show_row(item)
 
     def _on_loaded(self, item_id: int, source: SourceInfo, thumbnail: QImage) -> None:
         if (item := self.model.get(item_id)) is not None:

@@ -43,7 +43,10 @@ def test_a_photo_runs_to_done(image):
     queue: QueueModel[str] = QueueModel()
     (item,) = queue.add([Path("/photos/a.png")])
     queue.start(item)
-    assert item.status is Status.WORKING and item.row_text == "a.png\nworking..."
+    assert item.status is Status.WORKING and item.queued and item.progress is None
+    assert item.row_text == "a.png\nqueued" and item.hint_text == "a.png\nqueued: the photos before it run first"
+    queue.begin(item)
+    assert not item.queued and item.row_text == "a.png\nworking..." and item.progress == 0.0
     queue.set_source(item, image)
     assert item.progress == 0.0
     queue.set_models_done(item, 1, 3)

@@ -163,14 +163,16 @@ def test_each_photo_shows_its_progress(qtbot, app_parts, photos):
         return real(gray)
 
     model.predict = slow
-    drop(window, photos[:1])
+    drop(window, photos)
     qtbot.waitUntil(lambda: window.queue.item(0).data(PROGRESS_ROLE) == pytest.approx(1 / 3), timeout=5_000)
+    # The second photo waits its turn: it says so, and has no bar yet.
+    assert window.queue.item(1).text() == "two.png\nqueued" and window.queue.item(1).data(PROGRESS_ROLE) is None
     image = window.queue.grab().toImage()
     row = window.queue.visualItemRect(window.queue.item(0))
     bar = [image.pixelColor(x, y) for x in range(row.left(), row.right()) for y in range(row.bottom() - 8, row.bottom())]
     assert sum(c == BAR_COLOR for c in bar) > 20  # the bar is drawn
     gate.set()
-    qtbot.waitUntil(lambda: controller.queue.items[0].status is Status.DONE, timeout=10_000)
+    qtbot.waitUntil(lambda: controller.queue.model.all_finished, timeout=10_000)
     assert window.queue.item(0).data(PROGRESS_ROLE) is None
 
 
