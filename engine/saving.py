@@ -116,14 +116,16 @@ def save_result(
     fmt: str,
     overwrite: bool = False,
     keep_exif: bool = True,
+    quality: int | None = None,
 ) -> Path:
     """Write ``result`` stamped as colorized to ``destination``; returns the path written.
+    ``quality`` (1..100) replaces the format's own for JPEG and WebP.
 
     Raises :class:`OutputError` when the file exists (and not ``overwrite``), when the destination
     is the source itself, or when the folder cannot be written.
     """
     return _save_stamped(image, result.rgb, make_stamp(image, result), destination, fmt=fmt, overwrite=overwrite,
-                         keep_exif=keep_exif)
+                         keep_exif=keep_exif, quality=quality)
 
 
 def save_restored(
@@ -145,6 +147,7 @@ def _save_stamped(
     fmt: str,
     overwrite: bool,
     keep_exif: bool,
+    quality: int | None = None,
 ) -> Path:
     """The atomic, never-overwriting write of uint8 RGB ``HxWx3`` or gray ``HxW`` ``pixels``."""
     destination = Path(destination)
@@ -157,7 +160,7 @@ def _save_stamped(
         raise OutputError(f"{folder}: output folder does not exist")
     spec = format_spec(fmt)
     pil = _to_pil(pixels, image.alpha if spec.keeps_alpha else None)
-    options = _save_options(spec, stamp, image, keep_exif=keep_exif, gray=pixels.ndim == 2)
+    options = _save_options(spec, stamp, image, keep_exif=keep_exif, gray=pixels.ndim == 2, quality=quality)
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -210,7 +213,7 @@ def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
 
 
 def _save_options(spec: ImageFormat, stamp: Stamp | RestoreStamp, image: LoadedImage, *, keep_exif: bool,
-                  gray: bool = False) -> dict:
+                  gray: bool = False, quality: int | None = None) -> dict:
     """Pillow ``save`` keywords: the format's encoder settings, the ICC profile and the stamp."""
     xmp = build_xmp(stamp)
     exif_tags = exif_with_stamp(image.exif if keep_exif else None, stamp)
@@ -219,6 +222,8 @@ def _save_options(spec: ImageFormat, stamp: Stamp | RestoreStamp, image: LoadedI
     if image.icc_profile and (not gray or _icc_color_space(image.icc_profile) == b"GRAY"):
         options["icc_profile"] = image.icc_profile
     options.update(spec.save_options)
+    if quality is not None and "quality" in options:
+        options["quality"] = quality
     if spec.stamp_carrier == PNG_TEXT:
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)

@@ -206,3 +206,16 @@ def test_a_plain_result_carries_no_edits(colorized, tmp_path):
         packet = read_xmp(saved)
     assert b"ColorStrength" not in packet and b"ColorHints" not in packet and b"Restoration" not in packet
     assert read_stamp(out).edits == Edits()
+
+
+def test_jpeg_quality_is_the_callers(colorized, tmp_path):
+    image, result, _icc = colorized
+    default = save_result(image, result, tmp_path / "default.jpg", fmt="JPEG")
+    low = save_result(image, result, tmp_path / "low.jpg", fmt="JPEG", quality=50)
+    Image.fromarray(result.rgb).save(tmp_path / "ref50.jpg", quality=50, subsampling="4:2:0")
+    Image.fromarray(result.rgb).save(tmp_path / "ref92.jpg", quality=92, subsampling="4:2:0")
+    with Image.open(low) as a, Image.open(tmp_path / "ref50.jpg") as b:
+        assert a.quantization == b.quantization
+    with Image.open(default) as a, Image.open(tmp_path / "ref92.jpg") as b:
+        assert a.quantization == b.quantization
+    assert read_stamp(low).model_id == "unet"
