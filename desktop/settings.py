@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QSettings
 
 from engine.providers import PROVIDER_CHOICES
-from engine.saving import FORMAT_CHOICES, JPEG_QUALITY
+from engine.formats import FORMAT_CHOICES, format_spec
 
 QUALITY_RANGE = (50, 100)
+# The engine's own JPEG quality (its format table): what a result gets unless the user picks another.
+JPEG_QUALITY: int = format_spec("JPEG").save_options["quality"]
 
 
 @dataclass(frozen=True)
