@@ -201,11 +201,14 @@ class EpochWeightedSampler(WeightedRandomSampler):
 
     def __init__(self, weights: list[float], *, num_samples: int, seed: int) -> None:
         super().__init__(weights, num_samples=num_samples, replacement=True)
-        self.seed = seed
-        self.set_epoch(0)
+        self.seed, self.epoch = seed, 0
 
     def set_epoch(self, epoch: int) -> None:
-        self.generator = torch.Generator().manual_seed(self.seed * 1000 + epoch)
+        self.epoch = epoch
+
+    def __iter__(self):
+        self.generator = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
+        return super().__iter__()
 
 
 def preload(samples: list[Sample], *, size: int, device: torch.device, threads: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
