@@ -91,3 +91,13 @@ def test_train_starts_from_an_onnx_file(tmp_path, color_folder):
     state = load_checkpoint(train(run, show_progress=False))
     # One epoch at a tiny learning rate: the head is (almost) the exported one.
     assert torch.allclose(state["generator"]["head.weight"], original.state_dict()["head.weight"], atol=1e-3)
+
+
+def test_exported_contract_names_weighted_epochs_and_the_start():
+    from training.export import contract_for
+
+    config = TrainConfig(model=preset_config("unet", "tiny", output="lab_ab"), data="/d/broad/train", size=SIZE,
+                         epoch_size=640, init_from="resources/models/unet.onnx")
+    state = {"config": config.to_dict(), "epoch": 4, "data_info": {"train_images": 31150}}
+    text = contract_for(state, version="1.2 (broad-unet-ft)").training_data
+    assert text == "broad/train (31150 photos, source-weighted), 5 x 640 photos, from unet.onnx"
