@@ -126,7 +126,8 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     _write(rows, out, label=label or data.name, fid_n=len(fid_at) if fd is not None else 0)
     if len(set(sources)) > 1:
         _write_sources(source_rows(per, columns, sources), columns, out, label=label or data.name)
-    comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
+    if grid:  # --grid 0: no grid
+        comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
     log.info("evaluated %d images with %d models in %.0fs", len(images), len(names), time.perf_counter() - started)
     return rows
 

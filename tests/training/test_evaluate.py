@@ -49,8 +49,8 @@ def test_evaluate_reads_avif_and_writes_a_row_per_source(tmp_path, color_folder)
     models.mkdir()
     build_tiny_onnx(models / "unet.onnx", model_id="unet")
     out = tmp_path / "eval"
-    rows = evaluate(models=[models], data=data, out=out, grid_rows=2, lpips=False, fid=False)
-    assert rows[0]["images"] == 5
+    rows = evaluate(models=[models], data=data, out=out, grid_rows=0, lpips=False, fid=False)
+    assert rows[0]["images"] == 5 and not (out / "grid.png").exists()  # --grid 0: no grid
     by_source = {r["source"]: r for r in csv.DictReader((out / "sources.csv").open())}
     assert list(by_source) == ["faces", "scenes", "all"]
     assert [by_source[s]["images"] for s in by_source] == ["2", "3", "5"]
