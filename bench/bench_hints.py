@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import MODELS, photo  # noqa: E402
 
 from engine.adjust import ChromaEditor, ColorHint, Propagation  # noqa: E402
-from engine.color import chroma_of, gray_to_model_input, prediction_to_rgb, recombine  # noqa: E402
-from engine.colorize import Letterbox, crop_to_photo, letterbox_gray  # noqa: E402
+from engine.color import recombine  # noqa: E402
+from engine.colorize import predict_chroma  # noqa: E402
 from engine.images import decode_image, load_image  # noqa: E402
 from engine.registry import LoadedModel, ModelRegistry  # noqa: E402
 
@@ -49,13 +49,8 @@ SUFFIXES = (".avif", ".jpg", ".jpeg", ".png", ".webp")
 
 
 def model_chroma(model: LoadedModel, gray: np.ndarray) -> np.ndarray:
-    """The model's Cb, Cr for the photo, cropped from its letterboxed square: what ``colorize_with``
-    passes to ``recombine`` (phase 2: the pipeline's colorize step hands it over itself)."""
-    box = Letterbox.fit(gray.shape[1], gray.shape[0], model.contract.input_size)
-    small = letterbox_gray(gray, box)
-    prediction = model.predict(gray_to_model_input(small)[None, None])[0]
-    rgb = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
-    return crop_to_photo(chroma_of(rgb), box)
+    """The model's Cb, Cr for the photo: what the pipeline's colorize step hands to the adjust step."""
+    return predict_chroma(model, gray)[0]
 
 
 def sample_hints(truth: np.ndarray, count: int, seed: int) -> list[ColorHint]:

@@ -17,6 +17,7 @@ sys.path.insert(0, str(HERE.parent))
 import bench_batch  # noqa: E402
 import bench_end_to_end  # noqa: E402
 import bench_models  # noqa: E402
+import bench_queue_memory  # noqa: E402
 
 from engine.model_ids import MODEL_IDS  # noqa: E402
 

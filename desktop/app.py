@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_selftest(args.models_dir)
 
+    from desktop.platform_check import startup_problem
+
+    problem = startup_problem()
+    if problem is not None:  # say it in one line, before Qt aborts with a page of its own
+        print(f"tintype-app: cannot start: {problem}", file=sys.stderr)
+        return 1
+
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

@@ -1,26 +1,27 @@
 """The photo queue as plain data: one item per photo, its status and what it produced.
 
 No Qt here, so the rules (which photos run, what counts as finished, what a row says) are tested without a
-window. The previews' image type is a parameter: ``QImage`` in the app, anything in tests.
+window. The previews' type is a parameter: files on disk in the app, anything in tests.
+
+An item keeps no full-resolution pixels: a thousand 10 MP photos would need gigabytes. It keeps what the
+screen shows (previews, in a cache on disk) and what saving needs to compute a result again from the
+photo (its size, format and SHA-256, to notice a file that changed meanwhile).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from engine.colorize import ColorizeResult
-from engine.images import LoadedImage
-
-P = TypeVar("P")  # the front end's picture type (a QImage in the app); the queue never looks inside
+P = TypeVar("P")  # the front end's picture handle (a preview file in the app); the queue never looks inside
 
 
 class Status(enum.Enum):
     WAITING = "waiting"  # queued; starts once the models are loaded
-    WORKING = "working"  # handed to a worker
+    WORKING = "working"  # handed to a worker: queued behind others until it starts (``QueueItem.started``)
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -51,6 +52,28 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class SourceInfo:
+    """What is kept of a photo once read: ``width`` x ``height`` pixels, Pillow's ``format`` name, and the
+    ``sha256`` of its bytes."""
+
+    width: int
+    height: int
+    format: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ResultInfo:
+    """One model's result as the screen names it; its pixels are in the previews, and saving computes them
+    again at full resolution."""
+
+    model_id: str
+    display_name: str
+    seconds: float
+    provider: str
+
+
+@dataclass(frozen=True)
 class Previews(Generic[P]):
     """What the screen shows of a finished photo: the gray input and one picture per model id."""
 
@@ -58,19 +81,45 @@ class Previews(Generic[P]):
     results: Mapping[str, P]
 
 
-@dataclass(eq=False)  # an item is itself, not its fields (they hold arrays)
+@dataclass(eq=False)  # an item is itself, not its fields
 class QueueItem(Generic[P]):
-    """One photo in the queue. ``image`` arrives once the worker has read the file; ``result`` and
-    ``previews`` once every model has run."""
+    """One photo in the queue. ``source`` arrives once the worker has read the file; ``results`` and
+    ``previews`` once every model has run. ``saved`` names the results written since."""
 
     id: int
     path: Path
     status: Status = Status.WAITING
+    started: bool = False  # a worker has begun on it (until then it waits its turn in the pool)
     models_done: tuple[int, int] | None = None  # (done, total) while working
     failure: Failure | None = None
-    image: LoadedImage | None = None
-    result: ColorizeResult | None = None
+    source: SourceInfo | None = None
+    results: Mapping[str, ResultInfo] | None = None
     previews: Previews[P] | None = None
+    saved: set[str] = field(default_factory=set)
+
+    @property
+    def has_results(self) -> bool:
+        return self.results is not None and self.previews is not None
+
+    @property
+    def unsaved(self) -> bool:
+        """Finished with results of which none was saved: clearing it throws work away."""
+        return self.status is Status.DONE and self.has_results and not self.saved
+
+    @property
+    def queued(self) -> bool:
+        """Handed to the workers but not begun: the photos before it run first."""
+        return self.status is Status.WORKING and not self.started
+
+    @property
+    def progress(self) -> float | None:
+        """Share of the models done once a worker has begun on it, else None."""
+        if self.status is not Status.WORKING or not self.started:
+            return None
+        if self.models_done is None:
+            return 0.0
+        done, total = self.models_done
+        return done / total if total else 0.0
 
     @property
     def note(self) -> str:
@@ -87,6 +136,8 @@ class QueueItem(Generic[P]):
         """The queue list row: file name, then status."""
         if self.status is Status.FAILED and self.failure is not None:
             return f"{self.path.name}\nfailed: {self.failure.reason}"
+        if self.queued:
+            return f"{self.path.name}\nqueued"
         status = f"working ({self.note})" if self.status is Status.WORKING and self.note else self.status.label
         return f"{self.path.name}\n{status}"
 
@@ -97,7 +148,8 @@ class QueueItem(Generic[P]):
     @property
     def hint_text(self) -> str:
         """The center pane while the photo has no results."""
-        return f"{self.path.name}\n{self.note or self.status.label}"
+        doing = "queued: the photos before it run first" if self.queued else self.note or self.status.label
+        return f"{self.path.name}\n{doing}"
 
 
 class QueueModel(Generic[P]):
@@ -144,16 +196,25 @@ class QueueModel(Generic[P]):
         return added
 
     def start(self, item: QueueItem[P]) -> None:
-        item.status = Status.WORKING
+        """Handed to the workers (it waits its turn there)."""
+        item.status, item.started = Status.WORKING, False
 
-    def set_image(self, item: QueueItem[P], image: LoadedImage) -> None:
-        item.image = image
+    def begin(self, item: QueueItem[P]) -> None:
+        """A worker has begun on it."""
+        item.started = True
+
+    def set_source(self, item: QueueItem[P], source: SourceInfo) -> None:
+        item.source = source
 
     def set_models_done(self, item: QueueItem[P], done: int, total: int) -> None:
         item.models_done = (done, total)
 
-    def finish(self, item: QueueItem[P], result: ColorizeResult, previews: Previews[P]) -> None:
-        item.result, item.previews, item.status, item.models_done = result, previews, Status.DONE, None
+    def finish(self, item: QueueItem[P], results: Mapping[str, ResultInfo], previews: Previews[P]) -> None:
+        item.results, item.previews, item.status, item.models_done = dict(results), previews, Status.DONE, None
+        item.saved = set()
+
+    def mark_saved(self, item: QueueItem[P], model_id: str) -> None:
+        item.saved.add(model_id)
 
     def fail(self, item: QueueItem[P], failure: Failure) -> None:
         item.status, item.failure = Status.FAILED, failure
@@ -171,12 +232,25 @@ class QueueModel(Generic[P]):
 
     def cancel_unstarted(self) -> list[QueueItem[P]]:
         """After a cancel: photos handed out but not yet read will never run; mark them cancelled."""
-        unstarted = [i for i in self.items if i.status is Status.WORKING and i.result is None and i.image is None]
+        unstarted = [i for i in self.items if i.status is Status.WORKING and i.results is None and i.source is None]
         for item in unstarted:
             self.cancel(item)
         return unstarted
 
-    def clear_finished(self) -> None:
-        """Drop every finished photo; waiting and working ones stay, in order."""
+    def retry_failed(self) -> list[QueueItem[P]]:
+        """Failed photos wait again (after a settings change they may well work); returns them."""
+        failed = [i for i in self.items if i.status is Status.FAILED]
+        for item in failed:
+            item.status, item.failure, item.models_done = Status.WAITING, None, None
+        return failed
+
+    def unsaved(self) -> list[QueueItem[P]]:
+        """Finished photos with results of which none was saved."""
+        return [i for i in self.items if i.unsaved]
+
+    def clear_finished(self) -> list[QueueItem[P]]:
+        """Drop every finished photo; waiting and working ones stay, in order. Returns the dropped ones."""
+        dropped = [i for i in self.items if i.status.finished]
         self.items = [i for i in self.items if not i.status.finished]
         self._by_id = {i.id: i for i in self.items}
+        return dropped

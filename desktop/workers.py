@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
 from engine.colorize import colorize
 from engine.errors import CancelledError, TintypeError
 from engine.images import load_image
 from engine.registry import LoadedModel, ModelRegistry
 
-from desktop.qimage import thumbnail, to_qimage
-from desktop.queue_model import Failure, Previews
+from desktop.preview_store import PreviewStore
+from desktop.qimage import thumbnail
+from desktop.queue_model import Failure, ResultInfo, SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,19 @@ log = logging.getLogger(__name__)
 def unexpected(exc: BaseException) -> str:
     """One line for an error no Tintype code anticipated (its traceback goes to the log)."""
     return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+def keep_until_finished(signals: QObject, kept: set[QObject]) -> None:
+    """Hold a task's ``signals`` in ``kept`` (nothing else keeps them alive while the task runs) until its
+    ``finished`` arrives, then let go: on the next turn of the event loop, since an object must not be freed
+    while it delivers its own signal, and through a weak reference, which the connection cannot keep alive."""
+    kept.add(signals)
+    ref = weakref.ref(signals)
+
+    def release(*_args: object) -> None:
+        QTimer.singleShot(0, lambda: kept.discard(ref()))
+
+    signals.finished.connect(release)
 
 
 class ModelLoadSignals(QObject):
@@ -55,20 +71,22 @@ class ModelLoadTask(QRunnable):
 
 
 class ColorizeSignals(QObject):
-    loaded = Signal(int, object, object)  # item id, LoadedImage, QImage thumbnail
+    started = Signal(int)  # item id: a worker has begun on it
+    loaded = Signal(int, object, object)  # item id, SourceInfo, QImage thumbnail
     progress = Signal(int, int, int)  # item id, models done, models total
-    done = Signal(int, object, object)  # item id, ColorizeResult, Previews[QImage]
+    done = Signal(int, object, object)  # item id, dict[str, ResultInfo], Previews[Path] (files in the store)
     failed = Signal(int, object)  # item id, Failure
     cancelled = Signal(int)
     finished = Signal(int)  # item id: always, after one of done / failed / cancelled
 
 
 class ColorizeTask(QRunnable):
-    """Load one photo and colorize it with every model."""
+    """Load one photo, colorize it with every model, write its previews; the full-size arrays end here."""
 
-    def __init__(self, item_id: int, path: Path, models: list[LoadedModel], cancel: threading.Event) -> None:
+    def __init__(self, item_id: int, path: Path, models: list[LoadedModel], cancel: threading.Event,
+                 store: PreviewStore) -> None:
         super().__init__()
-        self.item_id, self.path, self.models, self.cancel = item_id, path, models, cancel
+        self.item_id, self.path, self.models, self.cancel, self.store = item_id, path, models, cancel, store
         self.signals = ColorizeSignals()
 
     def run(self) -> None:
@@ -89,17 +107,63 @@ class ColorizeTask(QRunnable):
     def _colorize(self) -> None:
         if self.cancel.is_set():
             raise CancelledError("cancelled")
+        self.signals.started.emit(self.item_id)
         image = load_image(self.path)
-        self.signals.loaded.emit(self.item_id, image, thumbnail(image.gray))
+        width, height = image.size
+        source = SourceInfo(width=width, height=height, format=image.format, sha256=image.sha256)
+        self.signals.loaded.emit(self.item_id, source, thumbnail(image.gray))
         result = colorize(
             image,
             self.models,
             progress=lambda done, total, _mid: self.signals.progress.emit(self.item_id, done, total),
             cancelled=self.cancel.is_set,
         )
-        previews = Previews(gray=to_qimage(image.gray),
-                            results={mid: to_qimage(r.rgb) for mid, r in result.results.items()})
-        self.signals.done.emit(self.item_id, result, previews)
+        try:
+            previews = self.store.write(self.item_id, image.gray, {mid: r.rgb for mid, r in result.results.items()})
+        except OSError as exc:
+            raise TintypeError(f"{self.path}: could not keep its previews ({exc.strerror or exc})") from None
+        infos = {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider)
+                 for mid, r in result.results.items()}
+        self.signals.done.emit(self.item_id, infos, previews)
 
     def _fail(self, reason: str) -> None:
         self.signals.failed.emit(self.item_id, Failure(reason=reason, detail=f"{self.path}: {reason}"))
+
+
+class SaveSignals(QObject):
+    wrote = Signal(int, str, str)  # item id, model id, path written
+    progress = Signal(int, int)  # photos done, photos in all
+    finished = Signal(int, object)  # files written, list[str] of problems: always, last
+
+
+class SaveTask(QRunnable):
+    """Writes many photos' results; ``write(job, settings, wrote)`` does one photo and returns its problems
+    (the saving controller's function: the engine calls stay there). ``cancel`` stops it between photos."""
+
+    def __init__(self, jobs: list, settings: object,
+                 write: Callable[[object, object, Callable[[str, Path], None]], list[str]],
+                 cancel: threading.Event) -> None:
+        super().__init__()
+        self.jobs, self.settings, self.write, self.cancel = jobs, settings, write, cancel
+        self.signals = SaveSignals()
+
+    def run(self) -> None:
+        written, problems = 0, []
+        try:
+            for index, job in enumerate(self.jobs):
+                if self.cancel.is_set():
+                    problems.append(f"stopped: {len(self.jobs) - index} photos not saved")
+                    break
+
+                def wrote(model_id: str, path: Path, item_id: int = job.item_id) -> None:
+                    nonlocal written
+                    written += 1
+                    self.signals.wrote.emit(item_id, model_id, str(path))
+
+                problems += self.write(job, self.settings, wrote)
+                self.signals.progress.emit(index + 1, len(self.jobs))
+        except Exception as exc:  # reported, not swallowed: see the module docstring
+            log.exception("saving broke off")
+            problems.append(unexpected(exc))
+        finally:
+            self.signals.finished.emit(written, problems)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from engine.adjust.hints import ColorControls, ColorHint
 from engine.color import chroma_of, prediction_to_rgb, recombine
 from engine.contract import check_prediction, gray_to_model_input
 from engine.errors import CancelledError, TintypeError
@@ -48,7 +49,14 @@ class Letterbox:
 
 @dataclass(frozen=True)
 class ModelResult:
-    """One model's colorized photo: ``rgb`` uint8 ``HxWx3`` at the input's full resolution."""
+    """One model's colorized photo: ``rgb`` uint8 ``HxWx3`` at the input's full resolution.
+
+    ``chroma`` is the color that ``rgb`` was recombined from: float32 ``hxwx2`` (BT.601 Cb, Cr centred
+    on 0, 0..255 units) at the model's resolution, covering the whole photo, as
+    :func:`~engine.color.recombine` takes it; an adjust step re-recombines it without re-running the
+    model (None when a step replaced ``rgb`` by other means). ``hints`` and ``controls`` are the color
+    corrections applied to it (none: the model's own colors), recorded in the saved file's stamp.
+    """
 
     model_id: str
     display_name: str
@@ -57,6 +65,9 @@ class ModelResult:
     seconds: float
     inference_seconds: float
     provider: str
+    chroma: np.ndarray | None = None
+    hints: tuple[ColorHint, ...] = ()
+    controls: ColorControls = field(default_factory=ColorControls)
 
 
 @dataclass(frozen=True)
@@ -81,27 +92,42 @@ def crop_to_photo(array: np.ndarray, box: Letterbox) -> np.ndarray:
     return array[box.y0 : box.y0 + box.height, box.x0 : box.x0 + box.width]
 
 
-def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
-    """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size.
+def predict_chroma(
+    model: LoadedModel,
+    gray: np.ndarray,
+    *,
+    boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None,
+    name: str = "photo",
+) -> tuple[np.ndarray, float]:
+    """``model``'s color for uint8 gray ``HxW``: float32 Cb, Cr ``hxwx2`` cropped from its letterboxed
+    square (what :func:`~engine.color.recombine` takes), and the model's own run time in seconds.
+    ``boxed`` caches the letterboxed input per working size.
 
-    Raises :class:`~engine.errors.ModelOutputError` when the model fails to run or its output breaks
-    the contract (wrong shape, NaN or infinite values, values far out of range): no colors are
-    made up from such an output."""
-    started = time.perf_counter()
+    Raises :class:`~engine.errors.ModelOutputError` (naming the photo ``name``) when the model fails to
+    run or its output breaks the contract (wrong shape, NaN or infinite values, values far out of
+    range): no colors are made up from such an output."""
     size = model.contract.input_size
     boxed = {} if boxed is None else boxed
     if size not in boxed:
-        box = Letterbox.fit(*image.size, size)
-        boxed[size] = (box, letterbox_gray(image.gray, box))
+        box = Letterbox.fit(gray.shape[1], gray.shape[0], size)
+        boxed[size] = (box, letterbox_gray(gray, box))
     box, small = boxed[size]
     batch = gray_to_model_input(small)[None, None]
     infer_started = time.perf_counter()
     output = model.predict(batch)
     inference = time.perf_counter() - infer_started
-    check_prediction(output, model.contract, source=f"{image.name}: model '{model.model_id}'")
+    check_prediction(output, model.contract, source=f"{name}: model '{model.model_id}'")
     prediction = output[0]
     rgb_small = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
-    rgb = recombine(image.gray, crop_to_photo(chroma_of(rgb_small), box))
+    return crop_to_photo(chroma_of(rgb_small), box), inference
+
+
+def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
+    """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size.
+    :class:`~engine.errors.ModelOutputError` as :func:`predict_chroma`."""
+    started = time.perf_counter()
+    chroma, inference = predict_chroma(model, image.gray, boxed=boxed, name=image.name)
+    rgb = recombine(image.gray, chroma)
     return ModelResult(
         model_id=model.model_id,
         display_name=model.contract.display_name,
@@ -110,6 +136,7 @@ def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tu
         seconds=time.perf_counter() - started,
         inference_seconds=inference,
         provider=model.provider_label,
+        chroma=chroma,
     )
 
 

@@ -50,6 +50,8 @@ class LoadedImage:
 
     ``icc_profile`` is an RGB profile the results carry (None: sRGB), ``exif`` the descriptive EXIF
     block (orientation 1), ``xmp`` the photo's own XMP packet (kept beside the stamp).
+    ``restored``: the restoration steps applied to ``gray`` since it was read (empty: the gray as read;
+    see :meth:`engine.pipeline.Pipeline.restored`), recorded in the stamp of what is saved from it.
     """
 
     path: Path | None
@@ -60,6 +62,7 @@ class LoadedImage:
     exif: bytes | None
     sha256: str
     xmp: bytes | None = None
+    restored: tuple[str, ...] = ()
 
     @property
     def size(self) -> tuple[int, int]:

@@ -15,9 +15,12 @@ from pathlib import Path
 # explicitly is tried whatever its suffix.
 from engine.formats import IMAGE_SUFFIXES
 
-# Tintype's own results carry this in their name; a folder scan skips them so a second run does not
-# colorize the results of the first.
+# Tintype's own results carry one of these in their name (``<stem>.<model>.colorized.<ext>``,
+# ``<stem>.restored.<ext>``); a folder scan skips them so a second run does not colorize or restore the
+# results of the first.
 RESULT_MARKER = ".colorized."
+RESTORED_MARKER = ".restored."
+RESULT_MARKERS = (RESULT_MARKER, RESTORED_MARKER)
 
 
 def resources_dir() -> Path:
@@ -40,8 +43,13 @@ def scan_folder(folder: str | os.PathLike, *, suffixes: Iterable[str] = IMAGE_SU
     return [
         found
         for found in sorted(Path(folder).rglob("*"))
-        if is_photo_file(found, suffixes=suffixes) and not (skip_results and RESULT_MARKER in found.name)
+        if is_photo_file(found, suffixes=suffixes) and not (skip_results and is_result_name(found.name))
     ]
+
+
+def is_result_name(name: str) -> bool:
+    """True for the file name of a Tintype result (colorized or restored)."""
+    return any(marker in name for marker in RESULT_MARKERS)
 
 
 def iter_photos(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:

@@ -5,10 +5,15 @@ evaluation), so a step added here reaches all of them. Optional steps plug in at
 without touching the others:
 
 - :class:`RestoreStep`: gray in, gray out, on the full-resolution gray before any model sees it
-  (scratches, noise). What it returns is what the models colorize and the luminance the results keep.
+  (scratches, noise). What it returns is what the models colorize and the luminance the results keep:
+  with restoration on, "the gray is kept exactly" means the *restored* gray (the photo's own gray is
+  only changed by the restoration a person asked for, and the stamp lists its steps).
 - :class:`AdjustStep`: after colorizing, once per model result (color hints, saturation).
 
-Saving is one sequence, :func:`save_colorized`: plan the path, pick the format, stamp, write atomically.
+The steps Tintype ships are in :mod:`engine.steps` (restoration, color hints and controls).
+
+Saving is one sequence, :func:`save_colorized` (:func:`save_restored_gray` for the restored gray):
+plan the path, pick the format, stamp, write atomically. A batch of photos is :func:`engine.batch.run_batch`.
 """
 
 from __future__ import annotations
@@ -17,14 +22,13 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from engine.batch import BatchPlanner
 from engine.colorize import (
     CancelCheck,
     ColorizeResult,
@@ -36,18 +40,31 @@ from engine.errors import CancelledError, TintypeError
 from engine.formats import SAME, format_for_target, output_format
 from engine.images import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from engine.registry import LoadedModel
-from engine.saving import plan_output, save_result
+from engine.saving import plan_output, save_restored, save_result
 
 log = logging.getLogger(__name__)
 
 
+class RestoredGray(Protocol):
+    """A restore step's gray with what it did: ``steps_applied`` names the changes made, for the stamp
+    (``engine.restore.RestoreResult`` is one)."""
+
+    @property
+    def gray(self) -> np.ndarray: ...
+
+    @property
+    def steps_applied(self) -> tuple[str, ...]: ...
+
+
 class RestoreStep(Protocol):
-    """Restoration before colorizing: uint8 gray ``HxW`` in, uint8 gray ``HxW`` of the same shape out."""
+    """Restoration before colorizing: uint8 gray ``HxW`` in, uint8 gray ``HxW`` of the same shape out,
+    either as the array (the stamp then lists the step's name) or as a :class:`RestoredGray` that says
+    which changes it made (none: the stamp lists nothing)."""
 
     @property
     def name(self) -> str: ...
 
-    def restore(self, gray: np.ndarray) -> np.ndarray: ...
+    def restore(self, gray: np.ndarray) -> np.ndarray | RestoredGray: ...
 
 
 class AdjustStep(Protocol):
@@ -79,9 +96,10 @@ class OutputPlan:
     fmt: str
 
 
-def plan_save(image: LoadedImage, model_id: str, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
-    """Plan one model's result: ``target`` when a person chose the file (its extension picks the format,
-    else ``options.format``), otherwise :func:`engine.saving.plan_output` in ``options.folder``."""
+def plan_save(image: LoadedImage, model_id: str | None, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
+    """Plan one model's result (``model_id`` None: the restored gray): ``target`` when a person chose the
+    file (its extension picks the format, else ``options.format``), otherwise
+    :func:`engine.saving.plan_output` in ``options.folder``."""
     if target is not None:
         target = Path(target)
         return OutputPlan(target, format_for_target(image.format, target, options.format))
@@ -97,6 +115,14 @@ def save_colorized(
     plan = plan_save(image, result.model_id, options, target=target)
     return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif,
                        quality=options.quality)
+
+
+def save_restored_gray(image: LoadedImage, options: SaveOptions, *, target: Path | None = None) -> Path:
+    """:func:`save_colorized`'s sequence for the restored gray itself (``<stem>.restored.<ext>``,
+    stamped as algorithmically enhanced with the steps in ``image.restored``)."""
+    plan = plan_save(image, None, options, target=target)
+    return save_restored(image, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif,
+                         quality=options.quality)
 
 
 @dataclass(frozen=True)
@@ -132,34 +158,40 @@ class PhotoRun:
 
 @dataclass(frozen=True)
 class Pipeline:
-    """The steps one photo goes through, in order (see :attr:`steps`)."""
+    """The steps one photo goes through, in order (see :attr:`steps`). ``keep_restored`` also saves the
+    restored gray (``<stem>.restored.<ext>``); with no models that is all that is saved
+    (``tintype restore``)."""
 
     models: tuple[LoadedModel, ...]
     restore: tuple[RestoreStep, ...] = ()
     adjust: tuple[AdjustStep, ...] = ()
     output: SaveOptions = SaveOptions()
     max_pixels: int = DEFAULT_MAX_PIXELS  # the one pixel limit of a photo (--max-megapixels)
+    keep_restored: bool = False
 
     @property
     def steps(self) -> tuple[str, ...]:
         """The step names in order, e.g. ``("load", "colorize", "stamp", "save")``."""
-        return ("load", *(s.name for s in self.restore), "colorize", *(s.name for s in self.adjust), "stamp", "save")
+        colorize = ("colorize", *(s.name for s in self.adjust)) if self.models else ()
+        return ("load", *(s.name for s in self.restore), *colorize, "stamp", "save")
 
     def load(self, path: str | os.PathLike) -> LoadedImage:
         """Read one photo (:class:`~engine.errors.ImageLoadError` with a one-line reason)."""
         return load_image(path, max_pixels=self.max_pixels)
 
     def restored(self, image: LoadedImage, *, cancelled: CancelCheck | None = None) -> LoadedImage:
-        """``image`` with its gray passed through every restore step (the same image when there are none)."""
+        """``image`` with its gray passed through every restore step (the same image when there are none);
+        ``image.restored`` lists the changes made, in order."""
         for step in self.restore:
             _check(cancelled)
-            gray = step.restore(image.gray)
+            out = step.restore(image.gray)
+            gray, applied = (out, (step.name,)) if isinstance(out, np.ndarray) else (out.gray, tuple(out.steps_applied))
             if gray.dtype != np.uint8 or gray.shape != image.gray.shape:
                 raise ValueError(
                     f"restore step '{step.name}' returned {gray.dtype} {gray.shape}, "
                     f"not uint8 {image.gray.shape}"
                 )
-            image = dataclasses.replace(image, gray=gray)
+            image = dataclasses.replace(image, gray=gray, restored=(*image.restored, *applied))
         return image
 
     def adjusted(self, result: ColorizeResult, *, cancelled: CancelCheck | None = None) -> ColorizeResult:
@@ -194,16 +226,21 @@ class Pipeline:
         result: ColorizeResult,
         *,
         on_saved: Callable[[Path], None] | None = None,
-        targets: Mapping[str, Path] | None = None,
+        targets: Mapping[str | None, Path] | None = None,
     ) -> tuple[Path, ...]:
-        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`); the
-        paths written. A failure raises and stops at that model; ``on_saved(path)`` after each file
-        lets a caller count the files written before it. ``targets`` (model id -> path) replaces the
-        planned names (a batch's, see :mod:`engine.batch`)."""
+        """Stamp and save each model's result in turn (:func:`save_colorized` with :attr:`output`), after
+        the restored gray when :attr:`keep_restored`; the paths written. A failure raises and stops
+        there; ``on_saved(path)`` after each file lets a caller count the files written before it.
+        ``targets`` (model id, or None for the restored gray -> path) replaces the planned names (a
+        batch's, see :mod:`engine.batch`)."""
+        targets = targets or {}
         written: list[Path] = []
+        if self.keep_restored:
+            written.append(save_restored_gray(result.image, self.output, target=targets.get(None)))
+            if on_saved is not None:
+                on_saved(written[-1])
         for model_id, model_result in result.results.items():
-            target = targets.get(model_id) if targets is not None else None
-            written.append(save_colorized(result.image, model_result, self.output, target=target))
+            written.append(save_colorized(result.image, model_result, self.output, target=targets.get(model_id)))
             if on_saved is not None:
                 on_saved(written[-1])
         return tuple(written)
@@ -215,7 +252,7 @@ class Pipeline:
         progress: ProgressCallback | None = None,
         cancelled: CancelCheck | None = None,
         on_saved: Callable[[Path], None] | None = None,
-        targets: Mapping[str, Path] | None = None,
+        targets: Mapping[str | None, Path] | None = None,
     ) -> PhotoRun:
         """One photo through every step, timed (``on_saved``, ``targets``: see :meth:`write`)."""
         started = time.perf_counter()
@@ -252,82 +289,3 @@ class Pipeline:
 def _check(cancelled: CancelCheck | None) -> None:
     if cancelled is not None and cancelled():
         raise CancelledError("cancelled")
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    """What a batch did: photos tried, failed, skipped (their results all existed), files written,
-    wall seconds."""
-
-    photos: int
-    failed: int
-    written: int
-    seconds: float
-    skipped: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.photos - self.failed - self.skipped
-
-
-def run_batch(
-    pipeline: Pipeline,
-    paths: Sequence[Path],
-    *,
-    on_photo: Callable[[int, Path], None] | None = None,
-    on_failure: Callable[[Path, str], None] | None = None,
-    on_skip: Callable[[Path], None] | None = None,
-) -> BatchSummary:
-    """Each of ``paths`` through ``pipeline`` in turn, every failure contained to its photo.
-
-    The results of every photo are planned first (:class:`engine.batch.BatchPlanner`: each photo
-    gets its own names). Unless ``pipeline.output.overwrite``, a photo whose results all exist is
-    skipped before any model runs (``on_skip(path)``), and one with some of them runs only the
-    models whose results are missing. ``on_photo(index, path)`` before each photo. Anything that
-    fails (unreadable, a model that fails for this photo, a result that cannot be written, out of
-    memory, or an error nobody foresaw) goes to ``on_failure(path, reason)`` with a one-line reason,
-    once per failure, and the batch goes on.
-    """
-    started = time.perf_counter()
-    failed = written = skipped = 0
-    planner = BatchPlanner([m.model_id for m in pipeline.models], folder=pipeline.output.folder,
-                           format=pipeline.output.format)
-
-    def saved(_path: Path) -> None:
-        nonlocal written
-        written += 1
-
-    for index, path in enumerate(paths):
-        if on_photo is not None:
-            on_photo(index, path)
-        reasons: list[str] = []
-        try:
-            plan = planner.plan(path)
-            todo = pipeline
-            if not pipeline.output.overwrite:
-                existing = plan.existing()
-                if len(existing) == len(plan.targets):
-                    skipped += 1
-                    if on_skip is not None:
-                        on_skip(path)
-                    continue
-                if existing:
-                    todo = dataclasses.replace(pipeline, models=tuple(m for m in pipeline.models if m.model_id not in existing))
-            run = todo.run(path, on_saved=saved, targets=plan.targets)
-            reasons = list(run.result.failures.values())
-        except TintypeError as exc:
-            reasons = [str(exc)]
-        except MemoryError:
-            reasons = [f"{path}: not enough memory for this image"]
-        except Exception as exc:  # one photo's unforeseen failure must not end the batch (logged with -v)
-            log.debug("%s failed", path, exc_info=True)
-            reasons = [f"{path}: unexpected error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"]
-        if not reasons:
-            continue
-        failed += 1
-        for reason in reasons:
-            log.debug("failed: %s", reason)
-            if on_failure is not None:
-                on_failure(path, reason)
-    return BatchSummary(photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started,
-                        skipped=skipped)

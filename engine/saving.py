@@ -8,10 +8,13 @@ unless ``overwrite`` is set. Formats and their encoder settings come from the ta
 :mod:`engine.formats`; the whole save sequence (plan, format, stamp, write) is
 :func:`engine.pipeline.save_colorized`.
 
+A restored gray (:func:`save_restored`, ``<stem>.restored.<ext>``) goes through the same write.
+
 Metadata written: the stamp (:mod:`engine.stamp`), the photo's descriptive EXIF (:mod:`engine.exif`;
 never the source file's layout tags), its own XMP beside the stamp (:mod:`engine.xmp`), and an RGB
-ICC profile when the photo had one (:mod:`engine.icc`). When an encoder refuses the photo's own
-metadata (a JPEG's 64 KB EXIF limit), the result is written with the stamp alone and a warning.
+ICC profile when the photo had one (:mod:`engine.icc`; color results only). When an encoder refuses
+the photo's own metadata (a JPEG's 64 KB EXIF limit), the result is written with the stamp alone and
+a warning.
 """
 
 from __future__ import annotations
@@ -40,10 +43,18 @@ from engine.formats import (
     format_spec,
     output_format,
 )
+from engine.icc import profile_space
 from engine.images import LoadedImage
-from engine.photos import RESULT_MARKER
+from engine.photos import RESTORED_MARKER, RESULT_MARKER
 from engine.rasters import open_raster
-from engine.stamp import XMP_TIFF_TAG, Stamp, build_xmp, exif_with_stamp
+from engine.stamp import (
+    XMP_TIFF_TAG,
+    Edits,
+    RestoreStamp,
+    Stamp,
+    build_xmp,
+    exif_with_stamp,
+)
 from engine.text import printable
 from engine.xmp import merge_xmp
 
@@ -59,25 +70,31 @@ __all__ = [
     "make_stamp",
     "output_format",
     "plan_output",
+    "save_restored",
     "save_result",
 ]
+
+# The ICC color space a profile must have to be written with pixels of each mode.
+_PROFILE_SPACE = {"RGB": b"RGB ", "RGBA": b"RGB ", "L": b"GRAY", "LA": b"GRAY"}
 
 # What Pillow's encoders raise for data they refuse (a tag of the wrong type, EXIF too long, libtiff).
 _ENCODER_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError, struct.error, OverflowError)
 
 
 def plan_output(
-    source: Path | None, model_id: str, fmt: str, *, folder: Path | None = None, stem: str | None = None
+    source: Path | None, model_id: str | None, fmt: str, *, folder: Path | None = None, stem: str | None = None
 ) -> Path:
-    """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``.
+    """Where a result goes: ``<stem>.<model>.colorized.<ext>`` next to ``source``, or in ``folder``;
+    with ``model_id`` None, the restored gray: ``<stem>.restored.<ext>``.
 
     ``fmt`` is an output format's Pillow name (see :func:`engine.formats.output_format`); the
-    ``.colorized.`` marker is what a later folder scan skips. ``stem`` replaces the photo's own
-    (a batch gives a second photo of the same name its own, see :mod:`engine.batch`).
+    ``.colorized.`` and ``.restored.`` markers are what a later folder scan skips. ``stem`` replaces
+    the photo's own (a batch gives a second photo of the same name its own, see :mod:`engine.batch`).
     """
     stem = stem if stem is not None else (source.stem if source else "image")
     where = folder if folder is not None else (source.parent if source else Path.cwd())
-    return where / f"{stem}.{model_id}{RESULT_MARKER}{format_spec(fmt).extension.lstrip('.')}"
+    marker = RESTORED_MARKER if model_id is None else f".{model_id}{RESULT_MARKER}"
+    return where / f"{stem}{marker}{format_spec(fmt).extension.lstrip('.')}"
 
 
 default_output_path = plan_output  # the app's old name (see __all__)
@@ -101,10 +118,21 @@ def make_stamp(image: LoadedImage, result: ModelResult) -> Stamp:
         model_name=printable(result.display_name),
         model_version=printable(result.model_version),
         app_version=__version__,
-        colorized_at=dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        colorized_at=_now(),
         source_name=printable(image.name),
         source_sha256=image.sha256,
+        edits=Edits(restore=image.restored, controls=result.controls, hints=result.hints),
     )
+
+
+def make_restore_stamp(image: LoadedImage) -> RestoreStamp:
+    """The stamp of ``image``'s restored gray: the steps are ``image.restored``."""
+    return RestoreStamp(app_version=__version__, restored_at=_now(), source_name=printable(image.name),
+                        source_sha256=image.sha256, edits=Edits(restore=image.restored))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def save_result(
@@ -128,10 +156,28 @@ def save_result(
                          keep_exif=keep_exif, quality=quality)
 
 
+def save_restored(
+    image: LoadedImage,
+    destination: Path,
+    *,
+    fmt: str,
+    overwrite: bool = False,
+    keep_exif: bool = True,
+    quality: int | None = None,
+) -> Path:
+    """Write ``image.gray`` (restored: see :attr:`LoadedImage.restored`) as a gray file stamped as
+    algorithmically enhanced, with the steps; otherwise as :func:`save_result` (the same checks,
+    verified atomic write and errors). The photo's ICC profile is kept only when it is a gray one: an
+    RGB profile does not describe gray pixels, and a gray photo's own profile was applied when it was
+    loaded (:mod:`engine.icc`), so its gray is already sRGB's and the file carries no profile."""
+    return _save_stamped(image, image.gray, make_restore_stamp(image), destination, fmt=fmt, overwrite=overwrite,
+                         keep_exif=keep_exif, quality=quality)
+
+
 def _save_stamped(
     image: LoadedImage,
     pixels: np.ndarray,
-    stamp: Stamp,
+    stamp: Stamp | RestoreStamp,
     destination: Path,
     *,
     fmt: str,
@@ -157,7 +203,7 @@ def _save_stamped(
 def encode_stamped(
     image: LoadedImage,
     pixels: np.ndarray,
-    stamp: Stamp,
+    stamp: Stamp | RestoreStamp,
     spec: ImageFormat,
     *,
     keep_exif: bool = True,
@@ -187,7 +233,7 @@ def encode_stamped(
     raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
-def _encode(pil: Image.Image, spec: ImageFormat, stamp: Stamp, image: LoadedImage, *, keep_source: bool,
+def _encode(pil: Image.Image, spec: ImageFormat, stamp: Stamp | RestoreStamp, image: LoadedImage, *, keep_source: bool,
             quality: int | None) -> bytes:
     """Pillow ``save`` with the format's encoder settings, the ICC profile and the stamp carrier."""
     xmp = build_xmp(stamp)
@@ -197,8 +243,8 @@ def _encode(pil: Image.Image, spec: ImageFormat, stamp: Stamp, image: LoadedImag
     source_exif = descriptive_exif(load_exif(image.exif), label=image.name) if keep_source else None
     exif_tags = exif_with_stamp(source_exif, stamp)
     options: dict = {}
-    if image.icc_profile:
-        options["icc_profile"] = image.icc_profile
+    if image.icc_profile and profile_space(image.icc_profile) == _PROFILE_SPACE[pil.mode]:
+        options["icc_profile"] = image.icc_profile  # never misattached: an RGB profile cannot describe gray pixels
     options.update(spec.save_options)
     if quality is not None and "quality" in options:
         options["quality"] = quality
@@ -238,6 +284,8 @@ def _check_reads_back(data: bytes, spec: ImageFormat, pil: Image.Image, *, label
     modes = {pil.mode}
     if pil.mode in ("RGBA", "LA") and pil.getchannel("A").getextrema() == (255, 255):
         modes.add(pil.mode[:-1])  # WebP drops an alpha that is opaque everywhere
+    if spec.pillow == "WEBP":
+        modes |= {{"L": "RGB", "LA": "RGBA"}.get(m, m) for m in modes}  # WebP stores gray as RGB
     if size != pil.size or mode not in modes:
         raise OutputError(f"{label}: the {spec.pillow} file made reads back as {mode} {size[0]}x{size[1]}; not written")
 

@@ -1,11 +1,18 @@
-"""The comparison of one photo's results: which panels, which result is selected, grid or before/after."""
+"""The comparison of one photo's results: which panels, which result is selected, grid or before/after.
+
+``selected_model`` is the one truth about the chosen result: the highlighted panel, the split view and
+what Ctrl+S saves all read it, and every change to it goes through :meth:`ComparisonController._select`.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from desktop.controllers.models import ModelsController
+from desktop.preview_store import PreviewStore
 from desktop.queue_model import QueueItem
 from desktop.views.comparison import PanelSpec
 from desktop.views.main_window import MainWindow
@@ -16,56 +23,64 @@ GRAY_PANEL = "__gray__"  # the gray input's panel key (never a model id)
 class ComparisonController(QObject):
     resultShown = Signal(int)  # item id whose results fill the panels
 
-    def __init__(self, window: MainWindow, models: ModelsController) -> None:
+    def __init__(self, window: MainWindow, models: ModelsController, store: PreviewStore) -> None:
         super().__init__()
-        self.window, self.models = window, models
-        self.item: QueueItem[QImage] | None = None  # the photo on screen
+        self.window, self.models, self.store = window, models, store
+        self.item: QueueItem[Path] | None = None  # the photo on screen
         self.selected_model: str | None = None  # the result that saving and the split view use
+        self._panels_of: QueueItem[Path] | None = None  # whose results the panels hold now
 
     def models_loaded(self) -> None:
-        ids = self.models.catalog.ids if self.models.catalog is not None else []
-        if self.selected_model not in ids:
-            self.selected_model = ids[0] if ids else None
+        """The models changed (a reload): the unavailable panels may differ; the selection is kept."""
+        self.show(self.item, force=True)
 
-    def show(self, item: QueueItem[QImage] | None) -> None:
-        """Fill the center pane for ``item``: its results, or a hint while it has none."""
+    def show(self, item: QueueItem[Path] | None, *, force: bool = False) -> None:
+        """Fill the center pane for ``item``: its results, or what it is doing while it has none."""
         self.item = item
-        if item is None or item.result is None or item.previews is None:
+        if item is None or not item.has_results:
+            self._panels_of = None
             self.window.show_hint(None if item is None else item.hint_text)
             return
-        previews = item.previews
+        if item is self._panels_of and not force:
+            return  # already on screen: keep the user's zoom and pan
+        self._panels_of = item
+        previews = self.store.load(item.previews)
         specs = [PanelSpec(GRAY_PANEL, "Grayscale input", previews.gray)]
-        for mid, res in item.result.results.items():
-            title = f"{res.display_name}  ·  {res.seconds:.2f} s  ·  {res.provider}"
+        for mid, info in item.results.items():
+            title = f"{info.display_name}  ·  {info.seconds:.2f} s  ·  {info.provider}"
             specs.append(PanelSpec(mid, title, previews.results.get(mid)))
         if self.models.catalog is not None:
             for missing in self.models.catalog.unavailable:
                 specs.append(PanelSpec(missing.key, f"{missing.name}: unavailable", None, tooltip=missing.reason))
-        self.window.set_panels(specs)
-        if self.selected_model not in item.result.results:
-            self.selected_model = next(iter(item.result.results), None)
-        self.window.mark_selected(self.selected_model)
-        self._update_split()
+        self.window.set_panels(specs, self._photo_size(item, previews.gray))
+        self._select(self.selected_model if self.selected_model in item.results else next(iter(item.results), None))
         self.window.show_results(split=self.window.split_mode)
         self.resultShown.emit(item.id)
 
     def select_model(self, key: str) -> None:
-        """A click on a panel: a result becomes the selected one (the gray input and missing models do not)."""
-        if self.item is None or self.item.result is None or key not in self.item.result.results:
-            return
-        self.selected_model = key
-        self.window.mark_selected(key)
-        self._update_split()
+        """A click on a panel or a pick in the split view: a result becomes the selected one (the gray
+        input and missing models do not)."""
+        if self.item is not None and self.item.has_results and key in self.item.results:
+            self._select(key)
 
     def set_split_mode(self, on: bool) -> None:
-        if self.item is not None and self.item.result is not None:
+        if self.item is not None and self.item.has_results:
             self.window.show_results(split=on)
 
-    def _update_split(self) -> None:
+    def _select(self, model_id: str | None) -> None:
+        self.selected_model = model_id
+        self.window.mark_selected(model_id)
         item = self.item
-        if item is None or item.result is None or item.previews is None:
+        if item is None or not item.has_results:
             return
-        res = item.result.results.get(self.selected_model) if self.selected_model else None
-        title = f"Before | After: {res.display_name}" if res else "Before | After"
-        after = item.previews.results.get(self.selected_model) if self.selected_model else None
-        self.window.set_split(item.previews.gray, after, title)
+        previews = self.store.load(item.previews)
+        choices = [(mid, info.display_name) for mid, info in item.results.items()]
+        after = previews.results.get(model_id) if model_id else None
+        self.window.set_split(previews.gray, after, self._photo_size(item, previews.gray), choices=choices,
+                              chosen=model_id)
+
+    @staticmethod
+    def _photo_size(item: QueueItem[Path], preview: QImage) -> tuple[int, int]:
+        """The photo's (width, height): the scene's units, so 100% zoom means the photo's pixels."""
+        source = item.source
+        return (source.width, source.height) if source is not None else (preview.width(), preview.height())

@@ -11,7 +11,7 @@ from engine.registry import LoadedModel, ModelRegistry
 
 from desktop.catalog import ModelCatalog, ModelInfo, UnavailableModel
 from desktop.views.main_window import MainWindow
-from desktop.workers import ModelLoadTask
+from desktop.workers import keep_until_finished, ModelLoadTask
 
 log = logging.getLogger(__name__)
 
@@ -29,35 +29,65 @@ def catalog_of(registry: ModelRegistry) -> ModelCatalog:
     return ModelCatalog(models=models, unavailable=unavailable)
 
 
+def fallback_reason(provider: str, registry: ModelRegistry) -> str | None:
+    """Why to load again on "auto": CUDA was asked for and not one model loaded with it (no GPU, no
+    libraries). None when there is nothing to fall back from."""
+    if provider != "cuda" or registry.models or not registry.failures:
+        return None
+    return str(registry.failures[0])
+
+
 class ModelsController(QObject):
     loaded = Signal()  # models are ready (possibly none); ``catalog`` and ``models`` are set
+    fellBack = Signal(str)  # the provider the models now run with instead of the chosen one ("auto")
 
     def __init__(self, window: MainWindow, pool: QThreadPool, *, folders: list[Path] | None) -> None:
         super().__init__()
         self.window, self.pool, self.folders = window, pool, folders
         self.registry: ModelRegistry | None = None  # None while loading
         self.catalog: ModelCatalog | None = None
-        self._tasks: list[QObject] = []  # keep runnables' signal objects alive until they report
+        self._tasks: set[QObject] = set()  # runnables' signal objects, alive until their task finishes
+        self.provider = "auto"
+        self.note = ""  # said after the models line, e.g. that CUDA could not be used
 
     @property
     def models(self) -> list[LoadedModel] | None:
         """The loaded models, in panel order; None while loading."""
         return None if self.registry is None else list(self.registry.models)
 
+    def get(self, model_id: str) -> LoadedModel | None:
+        """The loaded model with this id; None while loading or when it is gone."""
+        return None if self.registry is None else self.registry.get(model_id)
+
     def load(self, provider: str) -> None:
-        self.registry, self.catalog = None, None
+        """Load the models to run on ``provider`` (the user's choice)."""
+        self.note = ""
+        self._start(provider)
+
+    def _start(self, provider: str) -> None:
+        self.registry, self.catalog, self.provider = None, None, provider
         self.window.set_models_text("Loading models...")
         task = ModelLoadTask(self.folders, provider)
-        task.signals.loaded.connect(self._on_loaded)
-        task.signals.failed.connect(self._on_failed)
-        self._tasks.append(task.signals)
+        signals = task.signals
+        signals.loaded.connect(self._on_loaded)
+        signals.failed.connect(self._on_failed)
+        keep_until_finished(signals, self._tasks)
         self.pool.start(task)
 
     def _on_loaded(self, registry: ModelRegistry) -> None:
+        reason = fallback_reason(self.provider, registry)
+        if reason is not None:
+            # Say so where the user looks, and load on "auto" rather than leave every model unavailable.
+            log.warning("CUDA could not be used (%s); loading the models on auto", reason)
+            self.window.show_status(f"CUDA could not be used, so the models run on the CPU: {reason}", 30000)
+            self.note = "CUDA could not be used"
+            self.fellBack.emit("auto")
+            self._start("auto")
+            return
         self.registry, self.catalog = registry, catalog_of(registry)
         if self.catalog.unavailable:
             self.window.show_status("; ".join(u.reason for u in self.catalog.unavailable), 15000)
-        self.window.set_models_text(self.catalog.summary)
+        self.window.set_models_text(f"{self.catalog.summary} | {self.note}" if self.note else self.catalog.summary)
         self.loaded.emit()
 
     def _on_failed(self, reason: str) -> None:

@@ -1,111 +1,238 @@
-"""Saving results: the selected one (asking where), all of one photo's, everything in the queue.
+"""Saving results: the selected one (asking where, and in which format), all of one photo's, everything in
+the queue (in the background).
 
-Every call into the engine's saving code is in :meth:`SavingController._plan` and :meth:`SavingController._write`,
-so the engine's save sequence can change in one place.
+The queue keeps no full-resolution results, so a save reads the photo again, checks it is the same file
+(SHA-256), and has the models compute the chosen results again: the same models on the same input give
+the same colors. Every call into the engine is in :meth:`SavingController._plan` and
+:func:`write_results`, so the engine's save sequence can change in one place.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QThreadPool
 
-from engine.errors import OutputError
-from engine.saving import default_output_path, output_format, save_result
+from engine.colorize import colorize
+from engine.errors import OutputError, TintypeError
+from engine.images import load_image
+from engine.registry import LoadedModel
+from engine.formats import OUTPUT_FORMATS, format_spec, output_format
+from engine.saving import plan_output, save_result
 
 from desktop.controllers.comparison import ComparisonController
+from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
 from desktop.controllers.settings import SettingsController
 from desktop.queue_model import QueueItem
+from desktop.settings import Settings
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
+from desktop.workers import keep_until_finished, SaveTask
 
-Item = QueueItem[QImage]
+log = logging.getLogger(__name__)
+
+Item = QueueItem[Path]
+# The save dialog's type list: (label, suffixes); a label is the engine's (Pillow's) format name.
+DIALOG_FORMATS = [(spec.pillow, list(spec.extensions)) for spec in OUTPUT_FORMATS]
 
 
-class SavingController:
-    def __init__(self, window: MainWindow, prompts: Prompts, *, queue: QueueController,
+@dataclass(frozen=True)
+class Target:
+    """One file to write: ``model_id``'s result to ``path`` in Pillow format ``fmt``."""
+
+    model_id: str
+    path: Path
+    fmt: str
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class PhotoJob:
+    """One photo's files, with what is needed to compute them again off the UI thread."""
+
+    item_id: int
+    path: Path
+    sha256: str
+    models: tuple[LoadedModel, ...]
+    targets: tuple[Target, ...]
+
+
+def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path], None]) -> list[str]:
+    """Read the photo again, colorize it with the job's models, write each target; ``wrote(model_id, path)``
+    after each file. Returns one line per file not written (any thread)."""
+    try:
+        image = load_image(job.path)
+        if image.sha256 != job.sha256:
+            raise OutputError(f"{job.path}: the photo changed since it was colorized; open it again")
+        result = colorize(image, list(job.models))
+    except TintypeError as exc:
+        return [str(exc)]
+    problems = []
+    for target in job.targets:
+        try:
+            path = save_result(image, result.results[target.model_id], target.path, fmt=target.fmt,
+                               overwrite=target.overwrite, keep_exif=settings.keep_exif,
+                               quality=settings.jpeg_quality)
+        except OutputError as exc:
+            problems.append(str(exc))
+        else:
+            wrote(target.model_id, path)
+    return problems
+
+
+class SavingController(QObject):
+    def __init__(self, window: MainWindow, prompts: Prompts, *, queue: QueueController, models: ModelsController,
                  comparison: ComparisonController, settings: SettingsController) -> None:
+        super().__init__()
         self.window, self.prompts = window, prompts
-        self.queue, self.comparison, self.settings = queue, comparison, settings
+        self.queue, self.models, self.comparison, self.settings = queue, models, comparison, settings
+        self.pool = QThreadPool()  # its own: cancelling the queue never drops a save
+        self.pool.setMaxThreadCount(1)
+        self._tasks: set[QObject] = set()
+        self.cancel_event = threading.Event()
+
+    @property
+    def busy(self) -> bool:
+        """A save of the queue is running."""
+        return bool(self._tasks)
+
+    def stop(self) -> None:
+        """Stop saving the queue after the photo being written (the app quits)."""
+        self.cancel_event.set()
 
     def save_selected(self) -> Path | None:
         """The selected result of the current photo: to the default name, or where the user says."""
         item, model_id = self.queue.current_item(), self.comparison.selected_model
-        if item is None or item.result is None or model_id is None:
+        if item is None or not item.has_results or model_id not in item.results:
             self._say("Nothing to save yet: pick a finished photo and click the result you like.")
             return None
-        target, fmt = self._plan(item, model_id)
-        overwrite = False
+        target = self._plan(item, model_id)
         if self.prompts.interactive:
-            chosen = self.prompts.save_path(target)
-            if chosen is None:
+            target = self._ask_where(item, target)
+            if target is None:
+                self.window.show_status("Not saved.", 5000)
                 return None
-            # The file dialog has already asked before replacing an existing file.
-            target, fmt = self._plan(item, model_id, chosen=chosen)
-            overwrite = chosen.exists()
-        return self._save_one(item, model_id, target, fmt, overwrite=overwrite)
+        written = self._save_now(item, [target])
+        return written[0] if written else None
 
-    def save_all_results(self, folder: Path | None = None) -> list[Path]:
-        """Every result of the current photo, to the default names (in ``folder`` if given)."""
+    def save_all_results(self) -> list[Path]:
+        """Every result of the current photo, to the default names (next to it, or the settings' folder)."""
         item = self.queue.current_item()
-        if item is None or item.result is None:
+        if item is None or not item.has_results:
             self._say("Nothing to save yet.")
             return []
-        written = [self._save_one(item, mid, *self._plan(item, mid, folder=folder)) for mid in item.result.results]
-        return [p for p in written if p is not None]
+        return self._save_now(item, [self._plan(item, mid) for mid in item.results])
 
-    def save_queue(self, folder: Path | None = None) -> list[Path]:
-        """Every result of every finished photo into ``folder`` (asked when None); one summary at the end."""
+    def save_queue(self) -> None:
+        """Every result of every finished photo into a folder the user picks, in the background; one
+        summary at the end."""
+        items = [i for i in self.queue.items if i.has_results]
+        if not items:
+            self._say("Nothing to save yet.")
+            return
+        settings = self.settings.current
+        folder = self.prompts.folder("Save every result to", settings.output_dir)
         if folder is None:
-            folder = self.prompts.folder("Save every result to", self.settings.current.output_dir)
-            if folder is None:
-                return []
-        written: list[Path] = []
-        problems: list[str] = []
-        for item in self.queue.items:
-            if item.result is None:
-                continue
-            for mid in item.result.results:
-                try:
-                    written.append(self._write(item, mid, *self._plan(item, mid, folder=folder)))
-                except OutputError as exc:
-                    problems.append(str(exc))
-        message = f"Saved {len(written)} files to {folder}."
-        if problems:
-            message += f" {len(problems)} not saved: " + "; ".join(problems[:3])
-        self._say(message)
-        return written
-
-    def _save_one(self, item: Item, model_id: str, target: Path, fmt: str, *, overwrite: bool = False) -> Path | None:
-        """Write one result and say so; a refusal is told, not raised."""
+            return
         try:
-            path = self._write(item, model_id, target, fmt, overwrite=overwrite)
+            jobs = [self._job(item, [self._plan(item, mid, folder=folder) for mid in item.results]) for item in items]
         except OutputError as exc:
             self._say(f"Not saved: {exc}", error=True)
+            return
+        task = SaveTask(jobs, settings, write_results, self.cancel_event)
+        signals = task.signals
+        signals.wrote.connect(self._wrote)
+        signals.progress.connect(lambda done, total: self.window.show_status(f"Saving: {done}/{total} photos..."))
+        signals.finished.connect(lambda count, problems: self._queue_saved(count, problems, folder))
+        keep_until_finished(signals, self._tasks)
+        self.window.show_status(f"Saving {len(jobs)} photos to {folder}...")
+        self.pool.start(task)
+
+    # ----- steps
+    def _ask_where(self, item: Item, proposed: Target) -> Target | None:
+        """The save dialog, then its answer as a file to write (None: cancelled)."""
+        answer = self.prompts.save_path(proposed.path, DIALOG_FORMATS, proposed.fmt)
+        if answer is None:
             return None
-        self.window.show_status(f"Saved {path}", 8000)
-        return path
+        target = self._plan(item, proposed.model_id, chosen=answer)
+        if target.path == answer[0]:
+            return replace(target, overwrite=target.path.exists())  # the dialog has asked before replacing
+        # An extension was added: the dialog never saw this name.
+        if target.path.exists():
+            if not self.prompts.confirm(f"{target.path.name} already exists. Replace it?", yes="Replace"):
+                return None
+            return replace(target, overwrite=True)
+        return target
+
+    def _save_now(self, item: Item, targets: list[Target]) -> list[Path]:
+        """Write one photo's targets now (the UI waits: one photo takes about a second) and say so."""
+        written: list[Path] = []
+
+        def wrote(model_id: str, path: Path) -> None:
+            written.append(path)
+            self._wrote(item.id, model_id, str(path))
+
+        try:
+            job = self._job(item, targets)
+        except OutputError as exc:
+            self._say(f"Not saved: {exc}", error=True)
+            return []
+        with self.window.busy():
+            problems = write_results(job, self.settings.current, wrote)
+        if problems:
+            self._say(f"Not saved: {'; '.join(problems[:3])}", error=True)
+        elif written:
+            self.window.show_status(f"Saved {', '.join(str(p) for p in written)}", 8000)
+        return written
+
+    def _job(self, item: Item, targets: list[Target]) -> PhotoJob:
+        models: dict[str, LoadedModel] = {}
+        for target in targets:
+            model = self.models.get(target.model_id)
+            if model is None:
+                raise OutputError(f"{target.model_id}: this model is not loaded now; wait for the models to load")
+            models[target.model_id] = model
+        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets))
+
+    def _wrote(self, item_id: int, model_id: str, path: str) -> None:
+        if (item := self.queue.model.get(item_id)) is not None:
+            self.queue.model.mark_saved(item, model_id)
+        log.info("saved %s", path)
+
+    def _queue_saved(self, count: int, problems: list[str], folder: Path) -> None:
+        message = f"Saved {count} files to {folder}."
+        if problems:
+            message += f" {len(problems)} not saved: " + "; ".join(problems[:3])
+        self._say(message, error=bool(problems))
 
     def _say(self, message: str, *, error: bool = False) -> None:
         self.window.show_status(message, 15000)
         if error:
             self.prompts.warn(message)
 
-    # ----- the engine boundary: where and how a result is written
+    # ----- the engine boundary: where a result goes
     def _plan(self, item: Item, model_id: str, *, folder: Path | None = None,
-              chosen: Path | None = None) -> tuple[Path, str]:
-        """(path, Pillow format) for one result: ``chosen`` by the user (its extension picks the format),
-        else the default name in ``folder``, the settings' folder, or next to the photo."""
-        settings = self.settings.current
+              chosen: tuple[Path, str] | None = None) -> Target:
+        """The file for one result. ``chosen``: the save dialog's (name, format picked in its type list); a
+        name with a known extension keeps it and its format, any other (none, or ``x.colorized``) gets the
+        picked format's extension added. Else the default name: in ``folder``, else the settings' folder
+        when chosen, else next to the photo, in the settings' format ("same": the photo's own when it can
+        carry the stamp)."""
         if chosen is not None:
-            return chosen, output_format(item.image.format, chosen.suffix.lstrip(".") or settings.output_format)
-        fmt = output_format(item.image.format, settings.output_format)
-        if folder is None and settings.output_dir:
-            folder = Path(settings.output_dir)
-        return default_output_path(item.path, model_id, fmt, folder=folder), fmt
-
-    def _write(self, item: Item, model_id: str, target: Path, fmt: str, *, overwrite: bool = False) -> Path:
-        """Write one result, stamped; raises :class:`OutputError` (exists, not writable...)."""
-        return save_result(item.image, item.result.results[model_id], target, fmt=fmt, overwrite=overwrite,
-                           keep_exif=self.settings.current.keep_exif)
+            path, picked = chosen
+            if path.suffix:  # (an empty request would mean "the photo's format", not "no extension")
+                try:
+                    return Target(model_id, path, output_format(item.source.format, path.suffix.lstrip(".")))
+                except OutputError:
+                    pass  # an extension that names no format we write, like "x.colorized"
+            return Target(model_id, path.with_name(path.name + format_spec(picked).extension), picked)
+        settings = self.settings.current
+        fmt = output_format(item.source.format, settings.output_format)
+        if folder is None and settings.use_output_dir and settings.output_dir:
+            folder = Path(settings.output_dir).expanduser()
+        return Target(model_id, plan_output(item.path, model_id, fmt, folder=folder), fmt)

@@ -28,3 +28,9 @@ class SettingsController(QObject):
         save_settings(settings)
         if provider_changed:
             self.providerChanged.emit(settings.provider)
+
+    def provider_fell_back(self, provider: str) -> None:
+        """The chosen provider could not be used and the models run on ``provider``: remember that, so the
+        next start does not begin with every model unavailable, and the dialog shows what is in use."""
+        self.current = self.current.with_(provider=provider)
+        save_settings(self.current)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap, QTransform, QWheelEvent
-from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.01, 32.0
@@ -23,6 +33,9 @@ class ZoomView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform)
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Cells of a grid share the space evenly, whatever the picture's size (a view's size hint is its
+        # scene's size, which made a grid uneven).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.horizontalScrollBar().valueChanged.connect(self.viewChanged)
         self.verticalScrollBar().valueChanged.connect(self.viewChanged)
         self.fit_mode = True
@@ -61,8 +74,16 @@ class ZoomView(QGraphicsView):
             self.fit()
 
 
+def place_picture(item: QGraphicsPixmapItem, image: QImage | None, photo_size: tuple[int, int]) -> None:
+    """Show ``image`` (a preview, maybe smaller than the photo) stretched over the photo's ``photo_size``
+    in scene units, so that 100% zoom means the photo's pixels whatever the preview's size."""
+    pixmap = QPixmap.fromImage(image) if image is not None and not image.isNull() else QPixmap()
+    item.setPixmap(pixmap)
+    item.setScale(photo_size[0] / pixmap.width() if not pixmap.isNull() else 1.0)
+
+
 class ImagePanel(QWidget):
-    """Title + ZoomView showing one full-resolution image. Click selects it."""
+    """Title + ZoomView showing one picture. A click (on the title or the picture, not a drag) selects it."""
 
     clicked = Signal(str)
 
@@ -82,14 +103,18 @@ class ImagePanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
         self.set_selected(False)
+        self._pressed_at: QPoint | None = None
+        self.view.viewport().installEventFilter(self)
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
 
-    def set_image(self, image: QImage | None) -> None:
-        pixmap = QPixmap.fromImage(image) if image is not None else QPixmap()
-        self.item.setPixmap(pixmap)
-        self.view.setSceneRect(QRectF(pixmap.rect()))
+    def set_image(self, image: QImage | None, photo_size: tuple[int, int] | None = None) -> None:
+        """``image`` over ``photo_size`` (width, height) scene units (default: the image's own size)."""
+        if photo_size is None:
+            photo_size = (image.width(), image.height()) if image is not None else (0, 0)
+        place_picture(self.item, image, photo_size)
+        self.view.setSceneRect(QRectF(0, 0, *photo_size) if not self.item.pixmap().isNull() else QRectF())
         if self.view.fit_mode:
             self.view.fit()
 
@@ -97,12 +122,27 @@ class ImagePanel(QWidget):
         return not self.item.pixmap().isNull()
 
     def set_selected(self, selected: bool) -> None:
+        self.selected = selected
         style = "background:#2d6cdf;color:white;" if selected else "background:#444;color:#eee;"
         self.title.setStyleSheet(style + "padding:3px;font-weight:bold;")
 
     def mousePressEvent(self, event) -> None:
         self.clicked.emit(self.key)
         super().mousePressEvent(event)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """A click on the picture selects it too; a drag (panning) does not. Never consumes the event."""
+        if obj is self.view.viewport() and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            if event.button() == Qt.MouseButton.LeftButton:
+                at = event.position().toPoint()
+                if event.type() == QEvent.Type.MouseButtonPress:
+                    self._pressed_at = at
+                elif self._pressed_at is not None:
+                    moved = (at - self._pressed_at).manhattanLength()
+                    self._pressed_at = None
+                    if moved < QApplication.startDragDistance():
+                        self.clicked.emit(self.key)
+        return super().eventFilter(obj, event)
 
 
 class ViewSync:

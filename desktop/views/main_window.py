@@ -3,21 +3,47 @@ through its intent methods (``set_progress``, ``show_status``, ``set_panels``...
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from desktop.views.comparison import ComparisonView, PanelSpec
+from desktop.views.icons import action_icon
 from desktop.views.queue_list import QueueList
+
+# key: (menu text, toolbar text, shortcut). Each action's icon is resources/icons/actions/<key>.svg.
+ACTIONS: dict[str, tuple[str, str, QKeySequence | QKeySequence.StandardKey]] = {
+    "open": ("&Open...", "Open", QKeySequence.StandardKey.Open),
+    "save": ("&Save selected result...", "Save", QKeySequence.StandardKey.Save),
+    "save_all": ("Save &all results of this photo", "Save all", QKeySequence("Ctrl+Shift+S")),
+    "save_queue": ("Save &everything in the queue to a folder...", "Save queue", QKeySequence("Ctrl+Alt+S")),
+    "settings": ("&Settings...", "Settings", QKeySequence("Ctrl+,")),
+    "quit": ("&Quit", "Quit", QKeySequence("Ctrl+Q")),  # the standard key has none on Windows
+    "zoom_in": ("Zoom &in", "Zoom in", QKeySequence("+")),
+    "zoom_out": ("Zoom &out", "Zoom out", QKeySequence("-")),
+    "zoom_fit": ("&Fit", "Fit", QKeySequence("F")),
+    "zoom_100": ("&100%", "100%", QKeySequence("0")),
+    "toggle_split": ("&Before/after", "Before/after", QKeySequence("Space")),
+    "next": ("&Next photo", "Next", QKeySequence("Right")),
+    "previous": ("&Previous photo", "Previous", QKeySequence("Left")),
+    "clear": ("&Clear finished", "Clear finished", QKeySequence()),
+    "about": ("&About Tintype", "About", QKeySequence()),
+}
+TOOLBAR = ("open", "save", "save_all", "save_queue", None, "zoom_in", "zoom_out", "zoom_fit", "zoom_100", None,
+           "toggle_split", None, "settings")
 
 
 class MainWindow(QMainWindow):
     filesDropped = Signal(list)  # list[Path]
     rowChosen = Signal(int)  # queue row now current, -1 for none
     panelClicked = Signal(str)  # panel key
+    splitResultChosen = Signal(str)  # model id picked in the before/after view
     cancelRequested = Signal()
+    closing = Signal()  # the window is closing (after ``confirm_close`` agreed)
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,6 +70,8 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(240)
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setIcon(action_icon("cancel", self.palette().color(QPalette.ColorRole.ButtonText)))
+        self.cancel_button.setToolTip("Stop the photos not finished yet")
         self.cancel_button.setVisible(False)
         self.provider_label = QLabel("Loading models...")
         self.statusBar().addPermanentWidget(self.progress)
@@ -54,35 +82,28 @@ class MainWindow(QMainWindow):
         self._make_menus_and_toolbar()
         self.queue.currentRowChanged.connect(self.rowChosen)
         self.comparison.panelClicked.connect(self.panelClicked)
+        self.comparison.splitResultChosen.connect(self.splitResultChosen)
         self.cancel_button.clicked.connect(self.cancelRequested)
+        # Asked before the window closes (unsaved results); the controller sets it.
+        self.confirm_close: Callable[[], bool] = lambda: True
 
     def _make_actions(self) -> dict[str, QAction]:
-        specs = {
-            "open": ("&Open...", QKeySequence.StandardKey.Open),
-            "save": ("&Save selected result...", QKeySequence.StandardKey.Save),
-            "save_all": ("Save &all results of this photo", QKeySequence("Ctrl+Shift+S")),
-            "save_queue": ("Save &everything in the queue to a folder...", QKeySequence("Ctrl+Alt+S")),
-            "settings": ("&Settings...", QKeySequence("Ctrl+,")),
-            "quit": ("&Quit", QKeySequence.StandardKey.Quit),
-            "zoom_in": ("Zoom &in", QKeySequence("+")),
-            "zoom_out": ("Zoom &out", QKeySequence("-")),
-            "zoom_fit": ("&Fit", QKeySequence("F")),
-            "zoom_100": ("&100%", QKeySequence("0")),
-            "toggle_split": ("&Before/after", QKeySequence("Space")),
-            "next": ("&Next photo", QKeySequence("Right")),
-            "previous": ("&Previous photo", QKeySequence("Left")),
-            "clear": ("&Clear finished", QKeySequence()),
-            "about": ("&About Tintype", QKeySequence()),
-        }
+        """Every action with its icon, a short toolbar text and a tooltip that names its shortcut."""
+        color = self.palette().color(QPalette.ColorRole.WindowText)
         actions = {}
-        for key, (text, shortcut) in specs.items():
-            action = QAction(text, self)
+        for key, (text, short, shortcut) in ACTIONS.items():
+            action = QAction(action_icon(key, color), text, self)
+            action.setIconText(short)
             action.setShortcut(shortcut)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             actions[key] = action
             self.addAction(action)
         actions["zoom_in"].setShortcuts([QKeySequence("+"), QKeySequence("="), QKeySequence.StandardKey.ZoomIn])
         actions["toggle_split"].setCheckable(True)
+        for action in actions.values():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            plain = action.text().replace("&", "").removesuffix("...")
+            action.setToolTip(f"{plain} ({keys})" if keys else plain)
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
@@ -95,14 +116,30 @@ class MainWindow(QMainWindow):
             view_menu.addAction(a[key])
         self.menuBar().addMenu("&Help").addAction(a["about"])
         toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        for key in ("open", "save", "save_all", "zoom_in", "zoom_out", "zoom_fit", "zoom_100", "toggle_split"):
-            toolbar.addAction(a[key])
+        toolbar.setIconSize(QSize(24, 24))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        for key in TOOLBAR:
+            if key is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(a[key])
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
 
     # ----- status bar
     def show_status(self, message: str, msecs: int = 0) -> None:
         self.statusBar().showMessage(message, msecs)
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """A wait cursor while the UI thread works (saving one photo)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            yield
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def set_models_text(self, text: str) -> None:
         self.provider_label.setText(text)
@@ -117,17 +154,18 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"{finished}/{total} photos")
 
     # ----- queue list
-    def add_queue_row(self, text: str, tooltip: str) -> None:
-        self.queue.add_row(text, tooltip)
+    def add_queue_row(self, text: str, tooltip: str, progress: float | None = None) -> None:
+        self.queue.add_row(text, tooltip, progress)
 
-    def update_queue_row(self, row: int, text: str, tooltip: str) -> None:
-        self.queue.update_row(row, text, tooltip)
+    def update_queue_row(self, row: int, text: str, tooltip: str, progress: float | None = None) -> None:
+        """A row's text, tooltip and progress bar (``progress`` in [0, 1] while the photo runs, else None)."""
+        self.queue.update_row(row, text, tooltip, progress)
 
     def set_queue_thumbnail(self, row: int, thumbnail: QImage) -> None:
         self.queue.set_thumbnail(row, thumbnail)
 
-    def replace_queue_rows(self, rows: list[tuple[str, str]]) -> None:
-        self.queue.replace_rows(rows)
+    def remove_queue_rows(self, rows: list[int]) -> None:
+        self.queue.remove_rows(rows)
 
     def current_row(self) -> int:
         return self.queue.currentRow()
@@ -142,32 +180,41 @@ class MainWindow(QMainWindow):
         return self.actions["toggle_split"].isChecked()
 
     def show_hint(self, text: str | None = None) -> None:
+        """The center pane says ``text`` (None: drop photos here)."""
         self.comparison.show_hint(text)
 
     def show_results(self, *, split: bool) -> None:
         self.comparison.show_results(split=split)
 
-    def set_panels(self, specs: list[PanelSpec]) -> None:
-        """Replace the comparison panels (gray input first, then one per model), in a grid."""
-        self.comparison.set_panels(specs)
+    def set_panels(self, specs: list[PanelSpec], photo_size: tuple[int, int]) -> None:
+        """Replace the comparison panels (gray input first, then one per model), laid out for the photo."""
+        self.comparison.set_panels(specs, photo_size)
 
     def mark_selected(self, key: str | None) -> None:
         self.comparison.mark_selected(key)
 
-    def set_split(self, before: QImage | None, after: QImage | None, title: str) -> None:
-        self.comparison.set_split(before, after, title)
+    def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
+                  choices: list[tuple[str, str]], chosen: str | None) -> None:
+        self.comparison.set_split(before, after, photo_size, choices=choices, chosen=chosen)
 
     def zoom_by(self, factor: float) -> None:
         for view in self.comparison.zoom_targets(split=self.split_mode):
             view.zoom_by(factor)
 
     def zoom_fit(self) -> None:
-        for view in self.comparison.zoom_targets(split=self.split_mode):
+        for view in self.comparison.fit_targets(split=self.split_mode):
             view.fit()
 
     def zoom_actual_size(self) -> None:
         for view in self.comparison.zoom_targets(split=self.split_mode):
             view.actual_size()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_close():
+            event.ignore()
+            return
+        self.closing.emit()
+        super().closeEvent(event)
 
     # Drag and drop anywhere on the window.
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

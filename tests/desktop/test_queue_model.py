@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
-from desktop.queue_model import Failure, Previews, QueueModel, Status
-from engine.colorize import ColorizeResult
-from engine.images import LoadedImage, decode_image
+from desktop.queue_model import Failure, Previews, QueueModel, ResultInfo, SourceInfo, Status
+
+UNET = {"unet": ResultInfo(model_id="unet", display_name="U-Net", seconds=0.1, provider="CPU")}
+PREVIEWS = Previews(gray="g", results={"unet": "color"})
 
 
 @pytest.fixture
-def image() -> LoadedImage:
-    buffer = io.BytesIO()
-    Image.fromarray(np.zeros((4, 6), dtype=np.uint8)).save(buffer, format="PNG")
-    return decode_image(buffer.getvalue(), path=Path("/photos/a.png"))
+def image() -> SourceInfo:
+    return SourceInfo(width=6, height=4, format="PNG", sha256="0" * 64)
 
 
 def test_the_model_does_not_need_qt():
@@ -47,15 +43,19 @@ def test_a_photo_runs_to_done(image):
     queue: QueueModel[str] = QueueModel()
     (item,) = queue.add([Path("/photos/a.png")])
     queue.start(item)
-    assert item.status is Status.WORKING and item.row_text == "a.png\nworking..."
-    queue.set_image(item, image)
+    assert item.status is Status.WORKING and item.queued and item.progress is None
+    assert item.row_text == "a.png\nqueued" and item.hint_text == "a.png\nqueued: the photos before it run first"
+    queue.begin(item)
+    assert not item.queued and item.row_text == "a.png\nworking..." and item.progress == 0.0
+    queue.set_source(item, image)
+    assert item.progress == 0.0
     queue.set_models_done(item, 1, 3)
+    assert item.progress == pytest.approx(1 / 3)
     assert item.row_text == "a.png\nworking (1/3 models)"
     assert item.tooltip == "1/3 models" and item.hint_text == "a.png\n1/3 models"
     assert not queue.all_finished and queue.finished_count == 0
-    result = ColorizeResult(image=image, results={})
-    queue.finish(item, result, Previews(gray="gray", results={"unet": "color"}))
-    assert item.status is Status.DONE and item.result is result
+    queue.finish(item, UNET, Previews(gray="gray", results={"unet": "color"}))
+    assert item.status is Status.DONE and item.results == UNET and item.progress is None
     assert item.previews.gray == "gray" and dict(item.previews.results) == {"unet": "color"}
     assert item.row_text == "a.png\ndone" and item.tooltip == "/photos/a.png"
     assert queue.all_finished and queue.finished_count == 1
@@ -80,7 +80,7 @@ def test_a_worker_that_ends_without_an_outcome_fails_the_photo():
     working, done = queue.add([Path("/p/a.jpg"), Path("/p/b.jpg")])
     queue.start(working)
     queue.start(done)
-    queue.finish(done, ColorizeResult(image=None, results={}), Previews(gray="g", results={}))
+    queue.finish(done, UNET, PREVIEWS)
     assert queue.settle(working) and working.status is Status.FAILED
     assert "stopped without a result" in working.row_text
     assert not queue.settle(done) and done.status is Status.DONE
@@ -91,7 +91,7 @@ def test_cancel_marks_only_photos_not_yet_read(image):
     queue: QueueModel[str] = QueueModel()
     reading, unread, _waiting = queue.add([Path("/p/a.jpg"), Path("/p/b.jpg"), Path("/p/c.jpg")])
     queue.start(reading)
-    queue.set_image(reading, image)
+    queue.set_source(reading, image)
     queue.start(unread)
     assert queue.cancel_unstarted() == [unread]
     assert [i.status for i in queue.items] == [Status.WORKING, Status.CANCELLED, Status.WAITING]
@@ -103,12 +103,12 @@ def test_cancel_marks_only_photos_not_yet_read(image):
 def test_clear_finished_keeps_waiting_and_working_photos():
     queue: QueueModel[str] = QueueModel()
     done, working, failed, waiting, cancelled = queue.add([Path(f"/p/{n}.jpg") for n in "abcde"])
-    queue.finish(done, ColorizeResult(image=None, results={}), Previews(gray="g", results={}))
+    queue.finish(done, UNET, PREVIEWS)
     queue.start(working)
     queue.fail(failed, Failure.of("oops", failed.path))
     queue.cancel(cancelled)
     assert queue.finished_count == 3
-    queue.clear_finished()
+    assert queue.clear_finished() == [done, failed, cancelled]
     assert queue.items == [working, waiting]
     assert queue.get(done.id) is None and queue.get(working.id) is working
     assert queue.row_of(waiting) == 1
@@ -117,3 +117,26 @@ def test_clear_finished_keeps_waiting_and_working_photos():
 def test_status_words():
     assert [s.label for s in Status] == ["waiting", "working...", "done", "failed", "cancelled"]
     assert [s.finished for s in Status] == [False, False, True, True, True]
+
+
+def test_failed_photos_wait_again_on_retry():
+    queue: QueueModel[str] = QueueModel()
+    failed, done = queue.add([Path("/p/a.jpg"), Path("/p/b.jpg")])
+    queue.start(failed)
+    queue.set_models_done(failed, 1, 3)
+    queue.fail(failed, Failure.of("/p/a.jpg: no models available", failed.path))
+    queue.finish(done, UNET, PREVIEWS)
+    assert queue.retry_failed() == [failed]
+    assert failed.status is Status.WAITING and failed.failure is None and failed.models_done is None
+    assert queue.waiting() == [failed] and done.status is Status.DONE
+
+
+def test_unsaved_means_done_with_no_result_saved():
+    queue: QueueModel[str] = QueueModel()
+    done, saved, failed = queue.add([Path(f"/p/{n}.jpg") for n in "abc"])
+    queue.finish(done, UNET, PREVIEWS)
+    queue.finish(saved, UNET, PREVIEWS)
+    queue.mark_saved(saved, "unet")
+    queue.fail(failed, Failure.of("oops", failed.path))
+    assert queue.unsaved() == [done]
+    assert done.unsaved and not saved.unsaved and not failed.unsaved

@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from desktop.controllers import MainController
 from desktop.controllers.queue import NO_MODELS
 from desktop.queue_model import Failure, Status
-from desktop.settings import Settings
-from desktop.views.main_window import MainWindow
+from desktop.preview_store import PreviewStore
 from desktop.workers import ColorizeTask, ModelLoadTask
 from engine.registry import ModelRegistry
+from tests.desktop.driving import close_app, drop_and_finish, make_app
 
 
 def out_of_memory(_gray: np.ndarray) -> np.ndarray:
@@ -38,10 +37,10 @@ def record(signals, names: list[str]) -> list[tuple]:
     return seen
 
 
-def test_an_unexpected_error_is_reported_and_the_task_finishes(models_dir, photo):
+def test_an_unexpected_error_is_reported_and_the_task_finishes(models_dir, photo, tmp_path):
     models = ModelRegistry.discover([models_dir], provider="cpu").models
     models[1].predict = out_of_memory
-    task = ColorizeTask(7, photo, models, threading.Event())
+    task = ColorizeTask(7, photo, models, threading.Event(), PreviewStore(tmp_path / "cache"))
     seen = record(task.signals, ["done", "failed", "cancelled", "finished"])
     task.run()  # must not raise
     assert [s[0] for s in seen] == ["failed", "finished"]
@@ -63,31 +62,23 @@ def test_model_loading_that_breaks_off_is_reported_and_finishes(monkeypatch):
     assert "driver exploded" in seen[0][1]
 
 
-def test_the_photo_ends_failed_not_working_in_the_app(qtbot, models_dir, photo):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = MainController(window, Settings(provider="cpu"), model_dirs=[models_dir], ask_user=False)
-    qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
+def test_the_photo_ends_failed_not_working_in_the_app(qtbot, models_dir, photo, tmp_path):
+    window, controller = make_app(qtbot, models_dir, tmp_path, ask_user=False)
     controller.models.registry.models[0].predict = out_of_memory
-    with qtbot.waitSignal(controller.queue.queueFinished, timeout=30_000):
-        controller.queue.add_paths([photo])
+    drop_and_finish(qtbot, window, controller, [photo])
     (item,) = controller.queue.items
     assert item.status is Status.FAILED
     assert "out of memory" in window.queue.item(0).text()
     assert not window.progress.isVisible()
-    controller.pool.waitForDone(5_000)
+    close_app(controller)
 
 
-def test_models_that_cannot_be_looked_for_fail_the_photos_visibly(qtbot, monkeypatch, photo):
+def test_models_that_cannot_be_looked_for_fail_the_photos_visibly(qtbot, monkeypatch, photo, tmp_path):
     monkeypatch.setattr(ModelRegistry, "discover", classmethod(lambda cls, folders=None, *, provider="auto": 1 / 0))
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = MainController(window, Settings(provider="cpu"), model_dirs=[], ask_user=False)
-    qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
+    window, controller = make_app(qtbot, tmp_path, tmp_path, ask_user=False)
     assert "ZeroDivisionError" in window.statusBar().currentMessage()
     assert window.provider_label.text().startswith("Models: none")
-    with qtbot.waitSignal(controller.queue.queueFinished, timeout=10_000):
-        controller.queue.add_paths([photo])
+    drop_and_finish(qtbot, window, controller, [photo])
     assert controller.queue.items[0].status is Status.FAILED
     assert window.queue.item(0).text() == f"one.png\nfailed: {NO_MODELS}"
-    controller.pool.waitForDone(5_000)
+    close_app(controller)

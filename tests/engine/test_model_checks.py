@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.batch import run_batch
 from engine.colorize import colorize
 from engine.errors import ModelOutputError
 from engine.images import load_image
-from engine.pipeline import Pipeline, SaveOptions, run_batch
+from engine.pipeline import Pipeline, SaveOptions
 from engine.registry import ModelRegistry, load_model
 from tests.conftest import build_tiny_onnx
 from tests.engine.crafted import scaled_gray_onnx

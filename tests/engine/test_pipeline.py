@@ -5,12 +5,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.adjust import ColorControls, ColorHint
+from engine.batch import run_batch
+from engine.color import recombine
 from engine.colorize import ModelResult
-from engine.errors import CancelledError
+from engine.errors import CancelledError, HintsError, OutputError
 from engine.images import LoadedImage, load_image
-from engine.pipeline import Pipeline, SaveOptions, plan_save, run_batch, save_colorized
+from engine.pipeline import (
+    Pipeline,
+    SaveOptions,
+    plan_save,
+    save_colorized,
+    save_restored_gray,
+)
 from engine.registry import ModelRegistry
-from engine.stamp import read_stamp
+from engine.stamp import read_any_stamp, read_stamp
+from engine.steps import ColorAdjustment, Restoration
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,3 +136,96 @@ def test_save_sequence_plans_or_takes_a_chosen_file(models, photo, tmp_path):
     with Image.open(chosen) as saved:
         assert saved.format == "WEBP"
     assert read_stamp(chosen).source_sha256 == image.sha256
+
+
+@pytest.fixture
+def scan(tmp_path: Path) -> Path:
+    """A smooth gray print, 120x90, with dark and bright 3x3 specks (PNG: they stay sharp)."""
+    yy, xx = np.mgrid[0:90, 0:120]
+    gray = (60 + 0.8 * xx + 0.5 * yy).astype(np.uint8)
+    for y, x, value in SPECKS:
+        gray[y - 1 : y + 2, x - 1 : x + 2] = value
+    path = tmp_path / "scan.png"
+    Image.fromarray(gray).save(path)
+    return path
+
+
+SPECKS = ((20, 30, 250), (45, 80, 5), (70, 20, 245), (60, 100, 10))
+
+
+def test_colorize_hands_over_the_chroma_it_recombined(models, photo):
+    image = load_image(photo)
+    for result in Pipeline(models=models).colorize(image).results.values():
+        assert result.chroma.dtype == np.float32 and result.chroma.ndim == 3 and result.chroma.shape[2] == 2
+        assert np.array_equal(recombine(image.gray, result.chroma), result.rgb)  # the model need not run again
+        assert result.hints == () and result.controls.neutral
+
+
+def test_restoration_step_records_its_steps_and_results_keep_the_restored_gray(models, scan):
+    image = load_image(scan)
+    pipeline = Pipeline(models=models[:1], restore=(Restoration(),))
+    assert pipeline.steps == ("load", "restore", "colorize", "stamp", "save")
+    result = pipeline.colorize(image)
+    assert result.image.restored == ("dust",) and image.restored == ()
+    assert all(abs(int(result.image.gray[y, x]) - 60 - 0.8 * x - 0.5 * y) <= 3 for y, x, _ in SPECKS)
+    back = np.asarray(Image.fromarray(result.results["unet"].rgb).convert("L"), dtype=np.int16)
+    assert np.abs(back - result.image.gray).mean() <= 1.0  # "the gray is kept": the restored gray
+    # A step that returns a plain array is recorded under its name.
+    assert Pipeline(models=models[:1], restore=(Invert(),)).restored(image).restored == ("invert",)
+
+
+def test_restore_only_pipeline_saves_the_restored_gray(scan, tmp_path):
+    pipeline = Pipeline(models=(), restore=(Restoration(),), output=SaveOptions(folder=tmp_path), keep_restored=True)
+    assert pipeline.steps == ("load", "restore", "stamp", "save")
+    run = pipeline.run(scan)
+    assert [p.name for p in run.written] == ["scan.restored.png"]
+    assert read_any_stamp(run.written[0]).edits.restore == ("dust",)
+
+
+def test_batch_keeping_the_restored_gray_makes_only_what_is_missing(models, photo, tmp_path):
+    pipeline = Pipeline(models=models[:1], restore=(Invert(),), output=SaveOptions(folder=tmp_path), keep_restored=True)
+    (tmp_path / "photo.restored.jpg").write_bytes(b"an earlier run's")
+    summary = run_batch(pipeline, [photo])
+    assert (summary.done, summary.written, summary.skipped) == (1, 1, 0)
+    assert (tmp_path / "photo.restored.jpg").read_bytes() == b"an earlier run's"  # kept, not redone
+    assert read_stamp(tmp_path / "photo.unet.colorized.jpg").edits.restore == ("invert",)
+    assert run_batch(pipeline, [photo]).skipped == 1  # everything exists now
+    (tmp_path / "photo.restored.jpg").unlink()
+    summary = run_batch(pipeline, [photo])
+    assert (summary.done, summary.written) == (1, 1)
+    assert read_any_stamp(tmp_path / "photo.restored.jpg").edits.restore == ("invert",)
+
+
+def test_restored_gray_is_never_written_over_the_original(photo, tmp_path):
+    image = Pipeline(models=(), restore=(Invert(),)).restored(load_image(photo))
+    before = photo.read_bytes()
+    for overwrite in (False, True):
+        with pytest.raises(OutputError, match="refusing to write over the original photo"):
+            save_restored_gray(image, SaveOptions(overwrite=overwrite), target=photo)
+    assert photo.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg"]
+
+
+def test_neutral_color_adjustment_changes_nothing_and_hints_do(models, photo_path):
+    image = load_image(photo_path)
+    plain = Pipeline(models=models).colorize(image)
+    same = Pipeline(models=models, adjust=(ColorAdjustment(),)).colorize(image)
+    for model_id, result in plain.results.items():
+        assert np.array_equal(same.results[model_id].rgb, result.rgb)
+        assert ColorAdjustment().adjust(image, result) is result
+    hint = ColorHint(x=450, y=200, rgb=(220, 30, 30), radius=4)  # a quiet area of mid gray (83)
+    step = ColorAdjustment(hints=(hint,), controls=ColorControls(strength=0.5))
+    hinted = Pipeline(models=models, adjust=(step,)).colorize(image)
+    for model_id, result in hinted.results.items():
+        assert result.hints == (hint,) and result.controls.strength == 0.5
+        red = result.rgb[196:205, 446:455].astype(int)
+        assert (red[..., 0] - red[..., 1]).mean() > 40
+        assert not np.array_equal(result.rgb, plain.results[model_id].rgb)
+        back = np.asarray(Image.fromarray(result.rgb).convert("L"), dtype=np.int16)
+        assert np.abs(back - image.gray).mean() <= 1.0
+
+
+def test_color_adjustment_refuses_a_result_without_chroma(models, photo):
+    image = load_image(photo)
+    result = dataclasses.replace(Pipeline(models=models[:1]).colorize(image).results["unet"], chroma=None)
+    with pytest.raises(HintsError, match="no model colors"):
+        ColorAdjustment(controls=ColorControls(warmth=0.2)).adjust(image, result)

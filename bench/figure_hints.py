@@ -1,6 +1,6 @@
 """Draw docs/figures/hints_example.jpg: a model's colors, the same with a few color hints, the original.
 
-    python scripts/hints_figure.py
+    python bench/figure_hints.py
 
 The photo is a held-out broad/val clothing photo (CC0, alexeygrigorev/clothing-dataset); the hints'
 colors are taken from its color original (mean over 5x5 pixels), as a user who knows them would pick.
