@@ -29,6 +29,7 @@ from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
 from desktop.controllers.settings import SettingsController
 from desktop.queue_model import QueueItem
+from desktop.restore_model import RestoreState, restored_image
 from desktop.settings import Settings
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
@@ -60,6 +61,7 @@ class PhotoJob:
     sha256: str
     models: tuple[LoadedModel, ...]
     targets: tuple[Target, ...]
+    restore: RestoreState | None = None  # the photo's restoration (edits included), done again before colorizing
 
 
 def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path], None]) -> list[str]:
@@ -69,6 +71,7 @@ def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path]
         image = load_image(job.path)
         if image.sha256 != job.sha256:
             raise OutputError(f"{job.path}: the photo changed since it was colorized; open it again")
+        image = restored_image(image, job.restore)  # the stamp then lists the restore steps
         result = colorize(image, list(job.models))
     except TintypeError as exc:
         return [str(exc)]
@@ -95,6 +98,8 @@ class SavingController(QObject):
         self.pool.setMaxThreadCount(1)
         self._tasks: set[QObject] = set()
         self.cancel_event = threading.Event()
+        # A photo's restoration by item id (the restore tool sets it; None: colorized as it is).
+        self.restore_of: Callable[[int], RestoreState | None] = lambda _item_id: None
 
     @property
     def busy(self) -> bool:
@@ -197,7 +202,8 @@ class SavingController(QObject):
             if model is None:
                 raise OutputError(f"{target.model_id}: this model is not loaded now; wait for the models to load")
             models[target.model_id] = model
-        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets))
+        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets),
+                        restore=self.restore_of(item.id))
 
     def _wrote(self, item_id: int, model_id: str, path: str) -> None:
         if (item := self.queue.model.get(item_id)) is not None:
