@@ -10,6 +10,7 @@ from PySide6.QtCore import QThreadPool
 from desktop.controllers.comparison import ComparisonController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController, unsaved_question
+from desktop.controllers.restore import BRUSH_STEP, RestoreController
 from desktop.controllers.saving import SavingController
 from desktop.controllers.settings import SettingsController
 from desktop.preview_store import PreviewStore
@@ -37,7 +38,11 @@ class MainController:
         self.comparison = ComparisonController(window, self.models, self.store)
         self.saving = SavingController(window, self.prompts, queue=self.queue, models=self.models,
                                        comparison=self.comparison, settings=self.settings)
+        self.restore = RestoreController(window, self.pool, self.prompts, queue=self.queue, comparison=self.comparison,
+                                         models=self.models, store=self.store, settings=self.settings)
+        self.saving.restore_of = self.restore.state_for_saving
         self._connect()
+        self._connect_restore()
         self.models.load(settings.provider)
 
     def _connect(self) -> None:
@@ -73,6 +78,18 @@ class MainController:
         a["clear"].triggered.connect(lambda: queue.clear_finished())
         a["about"].triggered.connect(lambda: AboutDialog(self.models.catalog, w).exec())
 
+    def _connect_restore(self) -> None:
+        a, restore = self.window.actions, self.restore
+        self.queue.currentChanged.connect(restore.current_changed)
+        self.comparison.resultShown.connect(restore.panels_shown)
+        self.window.restore_panel.settingsChanged.connect(restore.set_settings)
+        a["restore"].toggled.connect(restore.set_enabled)
+        a["show_defects"].toggled.connect(restore.show_defects)
+        a["brush"].toggled.connect(restore.set_brush)
+        a["brush_smaller"].triggered.connect(lambda: restore.resize_brush(1 / BRUSH_STEP))
+        a["brush_larger"].triggered.connect(lambda: restore.resize_brush(BRUSH_STEP))
+        a["save_restored"].triggered.connect(lambda: restore.save_restored())
+
     def may_close(self) -> bool:
         """Before quitting: ask if results would be lost (unsaved photos, a save still running)."""
         unsaved = self.queue.unsaved()
@@ -85,6 +102,7 @@ class MainController:
     def shut_down(self) -> None:
         """The window closes: stop the queue, let running tasks end, remove the previews."""
         self.queue.cancel()
+        self.restore.stop()
         self.saving.stop()
         self.pool.waitForDone(30_000)
         self.saving.pool.waitForDone(30_000)

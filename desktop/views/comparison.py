@@ -125,6 +125,15 @@ class ComparisonView(QStackedWidget):
         super().resizeEvent(event)
         self._layout_panels()
 
+    def update_panel(self, key: str, image: QImage | None, title: str | None = None) -> None:
+        """Panel ``key``'s picture (and title) replaced in place: its zoom and pan stay."""
+        panel = self.panels.get(key)
+        if panel is None:
+            return
+        if title is not None:
+            panel.set_title(title)
+        panel.set_image(image, (round(panel.view.sceneRect().width()), round(panel.view.sceneRect().height())))
+
     def mark_selected(self, key: str | None) -> None:
         for panel_key, panel in self.panels.items():
             panel.set_selected(panel_key == key)
