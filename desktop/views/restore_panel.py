@@ -148,6 +148,14 @@ class RestorePanel(QWidget):
             for control in controls:
                 control.blockSignals(False)
         self.steps_box.setEnabled(enabled)
+        self._enable_strengths()
+
+    def _enable_strengths(self) -> None:
+        """A step's strengths work only while the step is on."""
+        self.dust_strength.setEnabled(self.dust.isChecked())
+        self.grain_strength.setEnabled(self.grain.isChecked())
+        self.fade_strength.setEnabled(self.fade.isChecked())
+        self.local_contrast.setEnabled(self.fade.isChecked())
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
@@ -156,4 +164,5 @@ class RestorePanel(QWidget):
         self.brush_label.setText(f"Brush: {pixels} px across ([ smaller, ] larger)")
 
     def _changed(self, *_args: object) -> None:
+        self._enable_strengths()
         self.settingsChanged.emit(self.settings())

@@ -247,3 +247,15 @@ def test_photos_keep_their_own_restore_state(qtbot, app_parts, specked, photos):
     assert window.actions["restore"].isChecked()
     assert window.panel(GRAY_PANEL).title.text().startswith("Restored")
     assert window.restore_panel.steps_box.isEnabled()
+
+
+def test_panel_strengths_follow_their_step(qtbot, app_parts, specked):
+    window, controller = app_parts
+    drop_and_finish(qtbot, window, controller, [specked])
+    restore_on(qtbot, window, controller)
+    panel = window.restore_panel
+    assert panel.dust_strength.isEnabled() and not panel.fade_strength.isEnabled()
+    with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
+        panel.fade.click()
+    assert panel.fade_strength.isEnabled() and panel.local_contrast.isEnabled()
+    assert controller.restore.book.get(controller.queue.current_item().id).settings.fade.enabled
