@@ -10,6 +10,7 @@ full-size arrays). ``defect_mask`` and :class:`MaskedRestoration` give the worke
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass, field
 
 import cv2
@@ -17,7 +18,13 @@ import numpy as np
 
 from engine.images import LoadedImage
 from engine.pipeline import Pipeline
-from engine.restore import RestoreResult, RestoreSettings, detect_defects, estimate_noise, restore
+from engine.restore import (
+    RestoreResult,
+    RestoreSettings,
+    detect_defects,
+    estimate_noise,
+    restore,
+)
 
 Point = tuple[float, float]  # (x, y) in photo pixels
 
@@ -64,7 +71,7 @@ def paint_strokes(mask: np.ndarray, strokes: tuple[Stroke, ...]) -> np.ndarray:
         points = [(round(x), round(y)) for x, y in stroke.points]
         for point in points:
             cv2.circle(out, point, radius, value, thickness=-1)
-        for start, end in zip(points, points[1:]):
+        for start, end in itertools.pairwise(points):
             cv2.line(out, start, end, value, thickness=2 * radius + 1)
     return out.astype(bool)
 

@@ -13,15 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from engine.colorize import colorize
-from engine.errors import CancelledError, TintypeError
-from engine.images import load_image
-from engine.registry import LoadedModel
-
 from desktop.preview_store import PreviewStore
 from desktop.queue_model import Previews, ResultInfo
 from desktop.restore_model import RestoreState, restore_gray
 from desktop.workers import unexpected
+from engine.colorize import colorize
+from engine.errors import CancelledError, TintypeError
+from engine.images import load_image
+from engine.registry import LoadedModel
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine.errors import OutputError, TintypeError
-from engine.images import load_image
-from engine.pipeline import SaveOptions, save_restored_gray
-from engine.restore import RestoreSettings
-
 from desktop.controllers.comparison import GRAY_PANEL, ComparisonController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
@@ -34,6 +29,10 @@ from desktop.views.main_window import MainWindow
 from desktop.views.mask_overlay import MaskLayer
 from desktop.views.prompts import Prompts
 from desktop.workers import keep_until_finished
+from engine.errors import OutputError, TintypeError
+from engine.images import load_image
+from engine.pipeline import SaveOptions, save_restored_gray
+from engine.restore import RestoreSettings
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.restore import DustSettings, FadeSettings, GrainSettings, RestoreSettings
-
 from desktop.views.icons import action_icon
+from engine.restore import DustSettings, FadeSettings, GrainSettings, RestoreSettings
 
 # key: (menu text, toolbar text, shortcut); icons in resources/icons/actions/<key>.svg where there is one.
 RESTORE_ACTIONS: dict[str, tuple[str, str, QKeySequence]] = {

@@ -8,14 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from engine.stamp import ENHANCED_SOURCE_TYPE, read_any_stamp, read_stamp, read_xmp
-
 from desktop.controllers.comparison import GRAY_PANEL
-from desktop.restore_model import RestoreState, Stroke, defect_mask, paint_strokes, restore_gray
+from desktop.restore_model import (
+    RestoreState,
+    Stroke,
+    defect_mask,
+    paint_strokes,
+    restore_gray,
+)
+from engine.stamp import ENHANCED_SOURCE_TYPE, read_any_stamp, read_stamp, read_xmp
 from tests.desktop.driving import drop_and_finish, press
 
 HEIGHT, WIDTH = 120, 160
