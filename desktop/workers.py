@@ -122,7 +122,8 @@ class ColorizeTask(QRunnable):
             previews = self.store.write(self.item_id, image.gray, {mid: r.rgb for mid, r in result.results.items()})
         except OSError as exc:
             raise TintypeError(f"{self.path}: could not keep its previews ({exc.strerror or exc})") from None
-        infos = {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider)
+        infos = {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider,
+                            chroma=r.chroma)
                  for mid, r in result.results.items()}
         self.signals.done.emit(self.item_id, infos, previews)
 

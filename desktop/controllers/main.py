@@ -8,12 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 
 from desktop.controllers.comparison import ComparisonController
+from desktop.controllers.hints import HintsController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController, unsaved_question
 from desktop.controllers.saving import SavingController
 from desktop.controllers.settings import SettingsController
 from desktop.preview_store import PreviewStore
 from desktop.settings import Settings
+from desktop.views.color_chooser import ColorPrompt
 from desktop.views.dialogs import AboutDialog
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
@@ -38,6 +40,9 @@ class MainController:
         self.saving = SavingController(window, self.prompts, queue=self.queue, models=self.models,
                                        comparison=self.comparison, settings=self.settings)
         self._connect()
+        # After _connect: its slots then see the selection the comparison has just changed.
+        self.hints = HintsController(window, self.comparison, self.queue, self.store,
+                                     ColorPrompt(window, interactive=ask_user))
         self.models.load(settings.provider)
 
     def _connect(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, Q
 
 from desktop.views.comparison import ComparisonView, PanelSpec
 from desktop.views.icons import action_icon
+from desktop.views.image_panel import ImagePanel
 from desktop.views.queue_list import QueueList
 
 # key: (menu text, toolbar text, shortcut). Each action's icon is resources/icons/actions/<key>.svg.
@@ -196,6 +197,14 @@ class MainWindow(QMainWindow):
     def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
                   choices: list[tuple[str, str]], chosen: str | None) -> None:
         self.comparison.set_split(before, after, photo_size, choices=choices, chosen=chosen)
+
+    def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:
+        """Show a result's new picture (its colors corrected) wherever it is on screen."""
+        self.comparison.set_result_image(key, image, photo_size)
+
+    def result_panels(self) -> dict[str, ImagePanel]:
+        """The grid's panels by key, for tools that draw on them (color-hint markers)."""
+        return dict(self.comparison.panels)
 
     def zoom_by(self, factor: float) -> None:
         for view in self.comparison.zoom_targets(split=self.split_mode):
