@@ -22,9 +22,6 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage, QUndoCommand, QUndoStack
 
-from engine.adjust import ChromaEditor, ColorControls, ColorHint, hints_to_json, load_hints
-from engine.errors import TintypeError
-
 from desktop.controllers.comparison import ComparisonController
 from desktop.controllers.queue import QueueController
 from desktop.hints_model import HINT_RADIUS, NONE, ResultEdits
@@ -35,6 +32,14 @@ from desktop.views.color_chooser import RGB, ColorPrompt, Suggestion
 from desktop.views.hint_markers import HintMarkers
 from desktop.views.hint_tools import MODE_TEXT, HintTools
 from desktop.views.main_window import MainWindow
+from engine.adjust import (
+    ChromaEditor,
+    ColorControls,
+    ColorHint,
+    hints_to_json,
+    load_hints,
+)
+from engine.errors import TintypeError
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPalette
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QToolBar,
+    QWidget,
+)
 
 from desktop.views.icons import action_icon
 
 # key: (menu text, shortcut, tooltip)
 HINT_ACTIONS: dict[str, tuple[str, str, str]] = {
-    "hints": ("Color &hints", "H", "Color hints (H): click a result to add a color point; drag a point to "
-              "move it, right-click it or press Delete to remove it"),
+    "hints": ("Color &hints", "H", ("Color hints (H): click a result to add a color point; drag a point to "
+                                    "move it, right-click it or press Delete to remove it")),
     "undo": ("&Undo", "Ctrl+Z", "Undo the last color change (Ctrl+Z)"),
     "redo": ("&Redo", "Ctrl+Shift+Z", "Redo (Ctrl+Shift+Z)"),
     "delete_hint": ("&Delete color point", "Delete", "Remove the chosen color point (Delete)"),

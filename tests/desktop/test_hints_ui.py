@@ -13,10 +13,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
+from desktop.views.color_chooser import ColorChooser, Suggestion
 from engine.adjust import load_hints
 from engine.stamp import read_stamp
-
-from desktop.views.color_chooser import ColorChooser, Suggestion
 from tests.desktop.driving import drop_and_finish, press
 
 RED = (200, 30, 30)
