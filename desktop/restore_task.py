@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 from desktop.preview_store import PreviewStore
 from desktop.queue_model import Previews, ResultInfo
 from desktop.restore_model import RestoreState, restore_gray
-from desktop.workers import unexpected
+from desktop.workers import result_infos, unexpected
 from engine.colorize import colorize
 from engine.errors import CancelledError, TintypeError
 from engine.images import load_image
@@ -85,6 +85,5 @@ class RestoreTask(QRunnable):
                     if self.state.settings.dust.enabled else None)
         except OSError as exc:
             raise TintypeError(f"{self.path}: could not keep its previews ({exc.strerror or exc})") from None
-        infos = {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider)
-                 for mid, r in result.results.items()}
-        return RestoredPreviews(infos, previews, mask, restored.steps_applied)
+        # With the chroma of the results colorized from the restored gray: color hints preview on it.
+        return RestoredPreviews(result_infos(result), previews, mask, restored.steps_applied)

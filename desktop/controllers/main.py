@@ -8,13 +8,16 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 
 from desktop.controllers.comparison import ComparisonController
+from desktop.controllers.hints import HintsController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController, unsaved_question
 from desktop.controllers.restore import BRUSH_STEP, RestoreController
 from desktop.controllers.saving import SavingController
 from desktop.controllers.settings import SettingsController
+from desktop.controllers.undo import PhotoUndo
 from desktop.preview_store import PreviewStore
 from desktop.settings import Settings
+from desktop.views.color_chooser import ColorPrompt
 from desktop.views.dialogs import AboutDialog
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
@@ -38,11 +41,16 @@ class MainController:
         self.comparison = ComparisonController(window, self.models, self.store)
         self.saving = SavingController(window, self.prompts, queue=self.queue, models=self.models,
                                        comparison=self.comparison, settings=self.settings)
+        self.undo = PhotoUndo(window, self.queue)  # one history per photo, for every tool's edits
         self.restore = RestoreController(window, self.pool, self.prompts, queue=self.queue, comparison=self.comparison,
-                                         models=self.models, store=self.store, settings=self.settings)
+                                         models=self.models, store=self.store, settings=self.settings,
+                                         undo=self.undo)
         self.saving.restore_of = self.restore.state_for_saving
         self._connect()
         self._connect_restore()
+        # After _connect: its slots then see the selection the comparison has just changed.
+        self.hints = HintsController(window, self.comparison, self.queue, self.store,
+                                     ColorPrompt(window, interactive=ask_user), undo=self.undo)
         self.models.load(settings.provider)
 
     def _connect(self) -> None:

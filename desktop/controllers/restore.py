@@ -15,12 +15,13 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand
 
 from desktop.controllers.comparison import GRAY_PANEL, ComparisonController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
 from desktop.controllers.settings import SettingsController
+from desktop.controllers.undo import PhotoUndo
 from desktop.preview_store import PreviewStore
 from desktop.queue_model import Previews, QueueItem, ResultInfo
 from desktop.restore_model import RestoreBook, RestoreState, Stroke, restored_image
@@ -62,12 +63,11 @@ class RestoreController(QObject):
 
     def __init__(self, window: MainWindow, pool: QThreadPool, prompts: Prompts, *, queue: QueueController,
                  comparison: ComparisonController, models: ModelsController, store: PreviewStore,
-                 settings: SettingsController) -> None:
+                 settings: SettingsController, undo: PhotoUndo) -> None:
         super().__init__()
-        self.window, self.pool, self.prompts = window, pool, prompts
+        self.window, self.pool, self.prompts, self.undo = window, pool, prompts, undo
         self.queue, self.comparison, self.models, self.store, self.settings = queue, comparison, models, store, settings
         self.book = RestoreBook()
-        self.stacks: dict[int, QUndoStack] = {}
         self.generation: dict[int, int] = {}  # the latest run asked for, per photo
         self.originals: dict[int, tuple[dict[str, ResultInfo], Previews[Path]]] = {}  # the unrestored results
         self.runs: dict[int, RestoredPreviews] = {}  # the restored run on screen, per photo
@@ -151,7 +151,7 @@ class RestoreController(QObject):
         if not before.brush_allowed:
             return
         after = before.with_stroke(Stroke(tuple(points), self.brush_radius or 8.0, add))
-        self._stack(item.id).push(SetState(self, item.id, before, after, "Paint defects" if add else "Erase defects"))
+        self.undo.stack(item.id).push(SetState(self, item.id, before, after, "paint defects" if add else "erase defects"))
 
     def apply_state(self, item_id: int, state: RestoreState) -> None:
         """A photo's state set by an undo command (its redo included)."""
@@ -217,7 +217,6 @@ class RestoreController(QObject):
             a["brush"].setChecked(False)
         a["save_restored"].setEnabled(state.enabled)
         self.window.restore_panel.set_status(self._status_text(item, state))
-        self.window.undo_group.setActiveStack(self._stack(item.id) if item is not None else None)
 
     def _status_text(self, item: Item | None, state: RestoreState) -> str:
         if item is None or not state.enabled:
@@ -324,13 +323,6 @@ class RestoreController(QObject):
     def _current(self) -> Item | None:
         item = self.queue.current_item()
         return item if item is not None and item.has_results else None
-
-    def _stack(self, item_id: int) -> QUndoStack:
-        if item_id not in self.stacks:
-            stack = QUndoStack(self)
-            self.window.undo_group.addStack(stack)
-            self.stacks[item_id] = stack
-        return self.stacks[item_id]
 
     def _say(self, message: str, *, error: bool = False) -> None:
         self.window.show_status(message, 15000)

@@ -143,6 +143,14 @@ class ComparisonView(QStackedWidget):
         """The before/after pair; ``choices`` (model id, name) fill its result picker, ``chosen`` shown."""
         self.split.set_pair(before, after, photo_size, choices=choices, chosen=chosen)
 
+    def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:
+        """A result's picture changed (color corrections): its panel, and the split view if it shows it."""
+        if (panel := self.panels.get(key)) is not None:
+            panel.set_image(image, photo_size)
+        if self.split.picker.currentData() == key:
+            self.split.set_image(image, photo_size)
+            self.split.set_fraction(self.split.fraction)
+
     def zoom_targets(self, *, split: bool) -> list[ZoomView]:
         """The views a zoom command moves: the split view, or the first panel (the others follow it)."""
         if split:

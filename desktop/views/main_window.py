@@ -82,13 +82,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.provider_label)
 
         self.actions = self._make_actions()
-        # Every tool's edits (the restore mask's strokes, ...) go on its own QUndoStack in this group; the
-        # tool makes its stack active, and Edit > Undo/Redo act on that one.
+        # Each photo's edits (the restore brush's strokes, the color hints) go on the photo's QUndoStack in
+        # this group (desktop/controllers/undo.py); the photo on screen has the active one, and Edit >
+        # Undo/Redo act on it. Bound here only: a second Ctrl+Z would be ambiguous and do nothing. Every
+        # binding of the platform (redo: Ctrl+Shift+Z and Ctrl+Y on Linux and Windows).
         self.undo_group = QUndoGroup(self)
         self.actions["undo"] = self.undo_group.createUndoAction(self, "&Undo")
-        self.actions["undo"].setShortcut(QKeySequence.StandardKey.Undo)
+        self.actions["undo"].setShortcuts(QKeySequence.StandardKey.Undo)
         self.actions["redo"] = self.undo_group.createRedoAction(self, "&Redo")
-        self.actions["redo"].setShortcut(QKeySequence.StandardKey.Redo)
+        self.actions["redo"].setShortcuts(QKeySequence.StandardKey.Redo)
         for key in ("undo", "redo"):
             self.addAction(self.actions[key])
         self.actions.update(make_restore_actions(self))
@@ -240,6 +242,14 @@ class MainWindow(QMainWindow):
     def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
                   choices: list[tuple[str, str]], chosen: str | None) -> None:
         self.comparison.set_split(before, after, photo_size, choices=choices, chosen=chosen)
+
+    def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:
+        """Show a result's new picture (its colors corrected) wherever it is on screen."""
+        self.comparison.set_result_image(key, image, photo_size)
+
+    def result_panels(self) -> dict[str, ImagePanel]:
+        """The grid's panels by key, for tools that draw on them (color-hint markers)."""
+        return dict(self.comparison.panels)
 
     def zoom_by(self, factor: float) -> None:
         for view in self.comparison.zoom_targets(split=self.split_mode):
