@@ -30,7 +30,10 @@ def test_frozen_app_selftest(tmp_path):
     assert not (internal / "torch").exists() and not (internal / "training").exists()
     assert not list(internal.rglob("*providers_cuda*"))
     # OpenCV (restoration) is in, without the GUI build's Qt 5 (see pyinstaller.spec).
-    assert (internal / "cv2").is_dir() and not (internal / "cv2" / "qt").exists()
+    assert (internal / "cv2").is_dir()
+    assert not (internal / "cv2" / "qt").exists(), (
+        "the bundle carries OpenCV's GUI build (Qt 5): cv2 in this environment is opencv-python, installed after "
+        "opencv-python-headless; the README's test command reinstalls the headless build last")
     assert not (internal / "opencv_python.libs").exists() and not list(internal.glob("libQt5*"))
     gui = app / ("Tintype.exe" if sys.platform == "win32" else "Tintype")
     run = subprocess.run([str(gui), "--selftest"], env=env, capture_output=True, text=True, timeout=600)

@@ -128,10 +128,16 @@ def slim_state(state: dict, *, fp16: bool = False) -> dict:
     return slim
 
 
-def init_generator(module: nn.Module, path: str | Path, config: ModelConfig) -> None:
+def init_generator(module: nn.Module, path: str | Path, config: ModelConfig) -> tuple[str, ...]:
     """Start ``module`` (a generator of ``config``) from another run's weights: the CGAN from a trained
     U-Net (the study's best fruit variant), or any model from an earlier run of the same architecture
-    (fine-tuning). The source must be of the same family (registry), width and output; ValueError if not."""
+    (fine-tuning), or an exported ``.onnx`` file (a shipped model, see :mod:`training.onnx_import`).
+    The source must be of the same family (registry), width and output; ValueError if not. Returns the
+    BatchNorms the ONNX export had folded (to calibrate on a real batch; empty for a checkpoint)."""
+    if Path(path).suffix.lower() == ".onnx":
+        from training.onnx_import import init_from_onnx
+
+        return init_from_onnx(module, path, config).folded
     state = load_checkpoint(path)
     source = state["config"]["model"]
     family = architecture(config.model_id).family
@@ -143,3 +149,4 @@ def init_generator(module: nn.Module, path: str | Path, config: ModelConfig) -> 
         )
     load_generator_weights(module, state["generator"], source=path)
     log.info("generator initialised from %s", path)
+    return ()

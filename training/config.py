@@ -78,9 +78,16 @@ class TrainConfig:
     l1_lambda: float = field(default=50.0, metadata=flag("CGAN: weight of L1 (the study: 50)"))
     gan_eps: float = 1e-2  # CGAN: keeps the logs of its losses finite
     d_lr_scale: float = field(default=1.0, metadata=flag("CGAN: discriminator learning rate / --lr (the study: 1)"))
-    init_from: str = field(default="", metadata=flag("start the generator from this checkpoint (CGAN: a U-Net's)"))
+    init_from: str = field(default="", metadata=flag(
+        "start the generator from this checkpoint (CGAN: a U-Net's) or exported .onnx file (a shipped model)"))
     time_limit: float = field(default=0.0, metadata=flag("stop after the epoch that passes this many seconds"))
     limit: int = field(default=0, metadata=flag("use at most this many training images (smoke runs)"))
+    source_weights: str = field(default="", metadata=flag(
+        "sample each photo of a source (first-level subfolder of --data) with this weight, e.g. "
+        "'camvid=2,clothing=0.5' (unlisted sources: 1; empty: uniform shuffling)"))
+    epoch_size: int = field(default=0, metadata=flag("images per epoch with --source-weights (0: the training set's size)"))
+    old_photo: float = field(default=0.0, metadata=flag(
+        "probability of aging a training photo's gray input (grain, blur, fading, dust, scratches; 0: off)"))
 
     def to_dict(self) -> dict:
         return asdict(self)

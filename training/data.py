@@ -6,6 +6,12 @@ Samples are uint8 tensors ``gray [1,S,S]`` and ``rgb [3,S,S]``: the shorter side
 zoom: a crop whose side is between ``zoom`` and 1 times S, resized back to S. Unreadable files are skipped,
 counted and reported once. ``preload`` decodes everything once into memory (or GPU memory) for speed.
 :func:`make_batches` turns a run's configuration into its train and test batches.
+
+Training reads the engine's photo formats plus AVIF (the broad data set's format; the app does not
+open AVIF, so the engine's table stays as it is). With ``source_weights`` each photo is drawn with its
+source's weight (sources: the first-level subfolders of the data folder), ``epoch_size`` photos per
+epoch, with replacement; with ``old_photo`` > 0 that share of the gray inputs is aged
+(:mod:`training.aging`).
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
 from torch.utils.data.distributed import DistributedSampler
 
+from engine.formats import IMAGE_SUFFIXES
 from engine.photos import scan_folder
+from training.aging import age_gray
 from training.config import TrainConfig
 from training.runtime import Runtime
 
@@ -55,8 +63,44 @@ def list_samples(folder: str | Path) -> list[Sample]:
     return [Sample(color=p) for p in _images(folder)]
 
 
+# The engine's formats plus AVIF (training and evaluation data only).
+TRAINING_SUFFIXES: frozenset[str] = frozenset(IMAGE_SUFFIXES) | {".avif"}
+
+
 def _images(folder: Path) -> list[Path]:
-    return scan_folder(folder, skip_results=False)
+    return scan_folder(folder, suffixes=TRAINING_SUFFIXES, skip_results=False)
+
+
+def source_of(path: Path, root: Path) -> str:
+    """The source of a photo: its first-level subfolder under ``root`` ("" for a photo directly in it)."""
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def parse_source_weights(text: str) -> dict[str, float]:
+    """``'camvid=2,clothing=0.5'`` -> ``{'camvid': 2.0, 'clothing': 0.5}``; ValueError on a malformed item
+    or a negative weight."""
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if not sep or not name.strip() or weight < 0:
+            raise ValueError(f"--source-weights: {item!r} is not name=weight (a weight >= 0)")
+        weights[name.strip()] = weight
+    return weights
+
+
+def sample_weights(samples: list[Sample], root: Path, weights: dict[str, float]) -> list[float]:
+    """Each photo's sampling weight: its source's (1 for a source not named). ValueError for a named
+    source that has no photos (a typo would otherwise pass silently)."""
+    sources = [source_of(s.color, root) for s in samples]
+    unknown = sorted(set(weights) - set(sources))
+    if unknown:
+        raise ValueError(f"--source-weights: no photos of {unknown} under {root} (sources: {sorted(set(sources))})")
+    return [weights.get(src, 1.0) for src in sources]
 
 
 def split(samples: list[Sample], test_fraction: float, *, root: Path) -> tuple[list[Sample], list[Sample]]:
@@ -121,8 +165,10 @@ class PhotoDataset(Dataset):
     """Decodes on access (DataLoader workers). A file that fails mid-training is replaced by another
     sample and counted, so an epoch never crashes."""
 
-    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0, zoom: float = 0.0) -> None:
+    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0, zoom: float = 0.0,
+                 old_photo: float = 0.0) -> None:
         self.samples, self.size, self.train, self.seed, self.zoom = samples, size, train, seed, zoom
+        self.old_photo = old_photo
         self.failures = 0
         self._epoch = 0
 
@@ -145,7 +191,24 @@ class PhotoDataset(Dataset):
                     log.warning("skipping unreadable %s (%s)", sample.color, exc)
         else:
             raise RuntimeError("no readable images left")
+        if rng is not None and self.old_photo > 0 and rng.random() < self.old_photo:
+            gray = age_gray(gray, np.random.default_rng(rng.getrandbits(32)))
         return torch.from_numpy(gray)[None], torch.from_numpy(rgb).permute(2, 0, 1).contiguous()
+
+
+class EpochWeightedSampler(WeightedRandomSampler):
+    """Weighted draws with replacement, seeded by (seed, epoch): a resumed run draws what it would have."""
+
+    def __init__(self, weights: list[float], *, num_samples: int, seed: int) -> None:
+        super().__init__(weights, num_samples=num_samples, replacement=True)
+        self.seed, self.epoch = seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self):
+        self.generator = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
+        return super().__iter__()
 
 
 def preload(samples: list[Sample], *, size: int, device: torch.device, threads: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
@@ -234,6 +297,8 @@ def make_batches(config: TrainConfig, rt: Runtime):
     if not train_s:
         raise RuntimeError(f"{root}: no training images")
     info = {"train_images": len(train_s), "test_images": len(test_s), "data": str(root), "test": config.test}
+    if config.preload and (config.source_weights or config.old_photo > 0):
+        raise ValueError("--source-weights and --old-photo need the DataLoader path (without --preload)")
     if config.preload:
         g, c = preload(train_s, size=config.size, device=rt.device)
         train = PreloadedBatches(g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world,
@@ -243,8 +308,15 @@ def make_batches(config: TrainConfig, rt: Runtime):
             tg, tc = preload(test_s, size=config.size, device=rt.device)
             test = PreloadedBatches(tg, tc, batch=config.batch, shuffle=False, seed=0)
         return train, test, info
-    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom)
+    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom,
+                      old_photo=config.old_photo)
     sampler = DistributedSampler(ds, num_replicas=rt.world, rank=rt.rank, seed=config.seed) if rt.distributed else None
+    if config.source_weights:
+        if rt.distributed:
+            raise ValueError("--source-weights is not supported under torchrun")
+        weights = sample_weights(train_s, root, parse_source_weights(config.source_weights))
+        sampler = EpochWeightedSampler(weights, num_samples=config.epoch_size or len(train_s), seed=config.seed)
+        info["source_weights"] = config.source_weights
     loader_args = dict(batch_size=config.batch, num_workers=config.workers, pin_memory=rt.cuda,
                        persistent_workers=config.workers > 0)
     train = DataLoader(ds, sampler=sampler, shuffle=sampler is None, drop_last=len(ds) >= config.batch, **loader_args)
@@ -260,5 +332,5 @@ def set_epoch(batches, epoch: int) -> None:
     if hasattr(batches, "set_epoch"):
         batches.set_epoch(epoch)
     sampler = getattr(batches, "sampler", None)
-    if isinstance(sampler, DistributedSampler):
+    if isinstance(sampler, (DistributedSampler, EpochWeightedSampler)):
         sampler.set_epoch(epoch)

@@ -2,7 +2,9 @@
 
 Writes ``<out>/results.csv`` and ``results.md`` (one row per model plus the gray baseline: PSNR,
 SSIM, colorfulness CF, delta-CF, gray fidelity, LPIPS, FID with N) and ``grid.png`` (gray | ground
-truth | each model).
+truth | each model). When the folder's photos lie in first-level subfolders (sources, as in
+``broad/val/<source>/``), ``sources.csv`` and ``sources.md`` add one row per source: its image count,
+the truth's CF, and each column's PSNR and CF. Reads AVIF too (training's suffixes).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL import Image, ImageOps
 from engine.images import decode_image
 from engine.model_ids import sort_key
 from engine.photos import scan_folder
+from training.data import TRAINING_SUFFIXES, source_of
 from engine.pipeline import Pipeline
 from engine.registry import load_model
 from training import metrics
@@ -46,9 +49,10 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
     names = [m.path.stem for m in loaded]
     # One pipeline per model: variants of one model id (general-unet, general-unet-ft) stay apart.
     pipelines = [Pipeline(models=(m,)) for m in loaded]
-    images = scan_folder(data, skip_results=False)
+    images = scan_folder(data, suffixes=TRAINING_SUFFIXES, skip_results=False)
     if limit:
         images = images[:limit]
+    sources = [source_of(p, data) for p in images]
     if not images:
         raise FileNotFoundError(f"{data}: no images")
     out.mkdir(parents=True, exist_ok=True)
@@ -120,7 +124,10 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
         }
         rows.append(row)
     _write(rows, out, label=label or data.name, fid_n=len(fid_at) if fd is not None else 0)
-    comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
+    if len(set(sources)) > 1:
+        _write_sources(source_rows(per, columns, sources), columns, out, label=label or data.name)
+    if grid:  # --grid 0: no grid
+        comparison_grid(grid, ["gray input", "ground truth", *names], out / "grid.png")
     log.info("evaluated %d images with %d models in %.0fs", len(images), len(names), time.perf_counter() - started)
     return rows
 
@@ -132,6 +139,38 @@ def _write(rows: list[dict], out: Path, *, label: str, fid_n: int) -> None:
         writer.writerows(rows)
     lines = markdown_table(rows, label=label, fid_n=fid_n)
     (out / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def source_rows(per: dict[str, dict[str, list[float]]], columns: list[str], sources: list[str]) -> list[dict]:
+    """One row per source (sorted), then ``all``: images, the truth's CF, each column's PSNR and CF."""
+    rows = []
+    for source in [*sorted(set(sources)), None]:
+        at = [i for i, s in enumerate(sources) if source is None or s == source]
+        row: dict = {"source": source if source is not None else "all", "images": len(at),
+                     "cf_truth": float(np.mean([per[columns[0]]["cf_truth"][i] for i in at]))}
+        for name in columns:
+            row[f"{name}_psnr"] = float(np.mean([per[name]["psnr"][i] for i in at]))
+            row[f"{name}_cf"] = float(np.mean([per[name]["cf"][i] for i in at]))
+        rows.append(row)
+    return rows
+
+
+def _write_sources(rows: list[dict], columns: list[str], out: Path, *, label: str) -> None:
+    with (out / "sources.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = [
+        f"### {label} per source (PSNR dB / CF; gray: PSNR)",
+        "",
+        "| source | images | truth CF | " + " | ".join(columns) + " |",
+        "|---|---|---|" + "---|" * len(columns),
+    ]
+    for r in rows:
+        cells = [f"{r[f'{c}_psnr']:.2f}" if c == BASELINE else f"{r[f'{c}_psnr']:.2f} / {r[f'{c}_cf']:.1f}" for c in columns]
+        lines.append(f"| {r['source']} | {r['images']} | {r['cf_truth']:.1f} | " + " | ".join(cells) + " |")
+    (out / "sources.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -60,6 +60,12 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
     kind = kind_for(mc.model_id)
     info = state.get("data_info", {})
     data = f"{Path(train_config.data).name} ({info.get('train_images', '?')} photos), {state['epoch'] + 1} epochs"
+    if train_config.epoch_size:  # epochs of weighted draws, not passes over the folder
+        folder = Path(train_config.data)
+        data = (f"{folder.parent.name}/{folder.name} ({info.get('train_images', '?')} photos, source-weighted), "
+                f"{state['epoch'] + 1} x {train_config.epoch_size} photos")
+    if train_config.init_from:
+        data += f", from {Path(train_config.init_from).name}"
     description = architecture(mc.model_id).description(mc)
     return ModelContract(
         contract_version=CONTRACT_VERSION,

@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.contract import normalize_gray
 from training.checkpoint import init_generator, load_checkpoint, restore_training_state, save_checkpoint, training_state
 from training.config import TrainConfig
 from training.data import make_batches, set_epoch
 from training.models import architecture
+from training.onnx_import import calibrate_folded_batchnorm
 from training.runtime import Runtime, seed_everything, setup_runtime
 from training.steps import STEPS
 
@@ -34,8 +36,10 @@ class Trainer:
         self.config, self.rt = config, rt
         arch = architecture(config.model.model_id)
         self.gen = rt.place(arch.build(config.model))
+        # BatchNorms an ONNX export folded into their convolutions: calibrated on the first batch.
+        self.folded: tuple[str, ...] = ()
         if config.init_from:
-            init_generator(self.gen, config.init_from, config.model)
+            self.folded = init_generator(self.gen, config.init_from, config.model)
         self.algorithm = STEPS[arch.step](config, rt, self.gen)
         self.history: list[dict] = []
         self.start_epoch = 0
@@ -79,6 +83,9 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
     elif resume:
         log.warning("no checkpoint at %s: starting from scratch", ckpt)
     train_batches, test_batches, info = make_batches(config, rt)
+    if trainer.folded and trainer.start_epoch == 0:
+        gray_u8, _ = next(iter(train_batches))
+        calibrate_folded_batchnorm(trainer.gen, trainer.folded, normalize_gray(gray_u8.to(rt.device).float()))
     keep_best = not config.test and trainer.algorithm.keeps_best
     started = time.perf_counter()
     bar = None

@@ -34,3 +34,26 @@ def test_evaluate_writes_tables_and_grid(tmp_path, color_folder, monkeypatch):
     assert "| gray |" in table and "FID (N=6)" in table
     assert list(csv.DictReader((out / "results.csv").open()))[1]["model"] == "unet"
     assert (out / "grid.png").stat().st_size > 1000
+
+
+def test_evaluate_reads_avif_and_writes_a_row_per_source(tmp_path, color_folder):
+    from PIL import Image
+
+    data = tmp_path / "val"
+    photos = sorted(color_folder.rglob("img*.jpg"))
+    for source, picked in (("faces", photos[:2]), ("scenes", photos[2:5])):
+        (data / source).mkdir(parents=True)
+        for p in picked:
+            Image.open(p).save(data / source / (p.stem + ".avif"))
+    models = tmp_path / "m"
+    models.mkdir()
+    build_tiny_onnx(models / "unet.onnx", model_id="unet")
+    out = tmp_path / "eval"
+    rows = evaluate(models=[models], data=data, out=out, grid_rows=0, lpips=False, fid=False)
+    assert rows[0]["images"] == 5 and not (out / "grid.png").exists()  # --grid 0: no grid
+    by_source = {r["source"]: r for r in csv.DictReader((out / "sources.csv").open())}
+    assert list(by_source) == ["faces", "scenes", "all"]
+    assert [by_source[s]["images"] for s in by_source] == ["2", "3", "5"]
+    assert abs(float(by_source["all"]["unet_psnr"]) - rows[1]["psnr"]) < 1e-9
+    table = (out / "sources.md").read_text()
+    assert "| faces | 2 |" in table and "| source | images | truth CF | gray | unet |" in table
