@@ -53,9 +53,9 @@ def main() -> int:
             signal.disconnect(loop.quit)
 
         wait_for(controller.queue.queueFinished, lambda: controller.queue.add_paths([photo]))
-        wait_for(controller.restore.restored, window.actions["restore"].trigger)
-        window.actions["show_defects"].trigger()
-        window.actions["brush"].trigger()
+        wait_for(controller.restore.restored, window.commands["restore"].trigger)
+        window.commands["show_defects"].trigger()
+        window.commands["brush"].trigger()
         window.comparison.panels["koala"].clicked.emit("koala")
         for _ in range(5):
             app.processEvents()

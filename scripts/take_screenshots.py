@@ -80,10 +80,10 @@ def main() -> int:
         window.choose_row(1)
         shoot(window, "screenshot-portrait.jpg")
         window.choose_row(0)
-        window.actions["toggle_split"].trigger()
+        window.commands["toggle_split"].trigger()
         window.comparison.split.set_fraction(0.45)
         shoot(window, "screenshot-split.jpg")
-        window.actions["toggle_split"].trigger()
+        window.commands["toggle_split"].trigger()
         example = Settings(provider="auto", use_output_dir=True, output_dir="/home/ada/Pictures/Colorized")
         dialog = SettingsDialog(example, window)
         dialog.show()
@@ -107,13 +107,13 @@ def shoot_hints(window, controller, shoot) -> None:
     window.choose_row(0)
     window.comparison.panels["koala"].clicked.emit("koala")
     hints = controller.hints
-    hints.tools.actions["hints"].setChecked(True)
+    hints.tools.commands["hints"].setChecked(True)
     for x, y, rgb in HINTS:
         hints.prompt.scripted.append(rgb)
         hints.add_hint("koala", x, y)
     hints.tools.bar.strength.setValue(110)
     shoot(window, "hints_app.jpg")
-    hints.tools.actions["hints"].setChecked(False)
+    hints.tools.commands["hints"].setChecked(False)
 
 
 if __name__ == "__main__":

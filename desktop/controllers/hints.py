@@ -120,7 +120,7 @@ class HintsController(QObject):
         self._editors: dict[str, ChromaEditor] = {}  # of the previews on screen, by model id
         self._editors_of: Previews[Path] | None = None
         self._gray: np.ndarray | None = None
-        a = self.tools.actions
+        a = self.tools.commands
         a["hints"].toggled.connect(self.set_mode)
         a["delete_hint"].triggered.connect(lambda: self.remove_chosen())
         a["reset_hints"].triggered.connect(lambda: self.reset())
@@ -174,7 +174,7 @@ class HintsController(QObject):
 
     @property
     def mode(self) -> bool:
-        return self.tools.actions["hints"].isChecked()
+        return self.tools.commands["hints"].isChecked()
 
     def set_mode(self, on: bool) -> None:
         for markers in self.markers.values():

@@ -54,7 +54,7 @@ class MainController:
         self.models.load(settings.provider)
 
     def _connect(self) -> None:
-        w, a = self.window, self.window.actions
+        w, a = self.window, self.window.commands
         queue, comparison, saving = self.queue, self.comparison, self.saving
         self.models.loaded.connect(comparison.models_loaded)
         self.models.loaded.connect(queue.start_waiting)
@@ -87,7 +87,7 @@ class MainController:
         a["about"].triggered.connect(lambda: AboutDialog(self.models.catalog, w).exec())
 
     def _connect_restore(self) -> None:
-        a, restore = self.window.actions, self.restore
+        a, restore = self.window.commands, self.restore
         self.queue.currentChanged.connect(restore.current_changed)
         self.comparison.resultShown.connect(restore.panels_shown)
         self.window.restore_panel.settingsChanged.connect(restore.set_settings)

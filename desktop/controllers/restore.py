@@ -128,14 +128,14 @@ class RestoreController(QObject):
     def set_brush(self, on: bool) -> None:
         item = self._current()
         if on and (item is None or not self.book.get(item.id).brush_allowed):
-            self.window.actions["brush"].setChecked(False)
+            self.window.commands["brush"].setChecked(False)
             self.window.show_status("The brush edits the defects: turn Restore and its dust removal on first.", 8000)
             return
         if on:
             if self.brush_radius is None:
                 width, height = (item.source.width, item.source.height) if item.source else (800, 800)
                 self.brush_radius = max(2.0, max(width, height) / 150)
-            self.window.actions["show_defects"].setChecked(True)
+            self.window.commands["show_defects"].setChecked(True)
         self._apply_brush()
 
     def resize_brush(self, factor: float) -> None:
@@ -201,12 +201,12 @@ class RestoreController(QObject):
         item = self.queue.model.get(item_id)
         size = (item.source.width, item.source.height) if item is not None and item.source else (0, 0)
         self.layer.set_mask(mask, size)
-        self.layer.set_visible(self.window.actions["show_defects"].isChecked())
+        self.layer.set_visible(self.window.commands["show_defects"].isChecked())
         self._apply_brush()
 
     def _sync(self, item: Item | None) -> None:
         """The toggle, the panel and the tools as the photo's state says (without announcing changes)."""
-        a = self.window.actions
+        a = self.window.commands
         state = self.book.get(item.id) if item is not None else RestoreState()
         a["restore"].blockSignals(True)
         a["restore"].setChecked(state.enabled)
@@ -238,7 +238,7 @@ class RestoreController(QObject):
         radius = self.brush_radius or 8.0
         self.window.restore_panel.set_brush_size(round(2 * radius))
         if (layer := self._layer()) is not None:
-            layer.set_brush(self.window.actions["brush"].isChecked(), radius)
+            layer.set_brush(self.window.commands["brush"].isChecked(), radius)
 
     def _layer(self) -> MaskLayer | None:
         """The mask layer, if it is on the gray panel on screen now (panels are replaced per photo)."""

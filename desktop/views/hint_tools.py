@@ -107,7 +107,7 @@ class HintTools:
 
     def __init__(self, window: QMainWindow, main_toolbar: QToolBar | None = None) -> None:
         color = window.palette().color(QPalette.ColorRole.WindowText)
-        self.actions: dict[str, QAction] = {}
+        self.commands: dict[str, QAction] = {}
         for key, (text, shortcut, tooltip) in HINT_ACTIONS.items():
             action = QAction(action_icon(key, color) if key == "hints" else QIcon(), text, window)
             action.setShortcut(QKeySequence(shortcut))
@@ -115,15 +115,15 @@ class HintTools:
             action.setToolTip(tooltip)
             action.setStatusTip(tooltip)
             window.addAction(action)
-            self.actions[key] = action
-        self.actions["hints"].setIconText("Color hints")
-        self.actions["hints"].setCheckable(True)
-        self.bar = ColorBar(self.actions["reset_hints"], window)
+            self.commands[key] = action
+        self.commands["hints"].setIconText("Color hints")
+        self.commands["hints"].setCheckable(True)
+        self.bar = ColorBar(self.commands["reset_hints"], window)
         window.addToolBarBreak()
         window.addToolBar(self.bar)
         if main_toolbar is not None:
             main_toolbar.addSeparator()
-            main_toolbar.addAction(self.actions["hints"])
+            main_toolbar.addAction(self.commands["hints"])
         self._add_menus(window)
 
     def _add_menus(self, window: QMainWindow) -> None:
@@ -137,10 +137,10 @@ class HintTools:
             bar.insertMenu(view, edit) if view is not None else bar.addMenu(edit)
         edit.addSeparator()
         for key in ("hints", "delete_hint", "reset_hints"):
-            edit.addAction(self.actions[key])
+            edit.addAction(self.commands[key])
         file_menu = menus.get("File")
         if file_menu is not None:
             entries = file_menu.menu().actions()
             before = entries[-2] if len(entries) >= 2 else None  # above Settings and Quit
             file_menu.menu().insertSeparator(before)
-            file_menu.menu().insertActions(before, [self.actions["export_hints"], self.actions["load_hints"]])
+            file_menu.menu().insertActions(before, [self.commands["export_hints"], self.commands["load_hints"]])

@@ -81,19 +81,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.provider_label)
 
-        self.actions = self._make_actions()
+        self.commands = self._make_actions()
         # Each photo's edits (the restore brush's strokes, the color hints) go on the photo's QUndoStack in
         # this group (desktop/controllers/undo.py); the photo on screen has the active one, and Edit >
         # Undo/Redo act on it. Bound here only: a second Ctrl+Z would be ambiguous and do nothing. Every
         # binding of the platform (redo: Ctrl+Shift+Z and Ctrl+Y on Linux and Windows).
         self.undo_group = QUndoGroup(self)
-        self.actions["undo"] = self.undo_group.createUndoAction(self, "&Undo")
-        self.actions["undo"].setShortcuts(QKeySequence.StandardKey.Undo)
-        self.actions["redo"] = self.undo_group.createRedoAction(self, "&Redo")
-        self.actions["redo"].setShortcuts(QKeySequence.StandardKey.Redo)
+        self.commands["undo"] = self.undo_group.createUndoAction(self, "&Undo")
+        self.commands["undo"].setShortcuts(QKeySequence.StandardKey.Undo)
+        self.commands["redo"] = self.undo_group.createRedoAction(self, "&Redo")
+        self.commands["redo"].setShortcuts(QKeySequence.StandardKey.Redo)
         for key in ("undo", "redo"):
-            self.addAction(self.actions[key])
-        self.actions.update(make_restore_actions(self))
+            self.addAction(self.commands[key])
+        self.commands.update(make_restore_actions(self))
         self._make_menus_and_toolbar()
         self._make_restore_dock()
         self.queue.currentRowChanged.connect(self.rowChosen)
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
-        a = self.actions
+        a = self.commands
         file_menu = self.menuBar().addMenu("&File")
         for key in ("open", "save", "save_all", "save_queue", "settings", "quit"):
             file_menu.addAction(a[key])
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
     def _make_restore_dock(self) -> None:
         """The Restore menu, its toolbar buttons and its panel (a dock on the right, shown while Restore is on
         or asked for from the menu)."""
-        a = self.actions
+        a = self.commands
         menu = self.menuBar().addMenu("&Restore")
         for key in ("restore", "show_defects", "brush", "brush_smaller", "brush_larger", "save_restored"):
             menu.addAction(a[key])
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
     @property
     def split_mode(self) -> bool:
         """Whether the before/after split is chosen (rather than the grid of all results)."""
-        return self.actions["toggle_split"].isChecked()
+        return self.commands["toggle_split"].isChecked()
 
     def show_hint(self, text: str | None = None) -> None:
         """The center pane says ``text`` (None: drop photos here)."""

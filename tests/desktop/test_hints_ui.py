@@ -146,8 +146,8 @@ def test_right_click_delete_undo_redo(hint_app):
     assert len(controller.hints.markers[MODEL].items) == 2
     press(window, "Ctrl+Shift+Z")
     assert [h.rgb for h in hints_of(controller)] == [BLUE]
-    window.actions["zoom_fit"].trigger()
-    controller.hints.tools.actions["reset_hints"].trigger()
+    window.commands["zoom_fit"].trigger()
+    controller.hints.tools.commands["reset_hints"].trigger()
     assert hints_of(controller) == ()
     press(window, "Ctrl+Z")
     assert [h.rgb for h in hints_of(controller)] == [BLUE]
@@ -234,18 +234,18 @@ def test_export_and_load_hints(hint_app, tmp_path):
     target = tmp_path / "points.json"
     prompt = controller.hints.prompt
     prompt.scripted_files.append(target)
-    controller.hints.tools.actions["export_hints"].trigger()
+    controller.hints.tools.commands["export_hints"].trigger()
     assert [h.rgb for h in load_hints(target)] == [RED, BLUE]
-    controller.hints.tools.actions["reset_hints"].trigger()
+    controller.hints.tools.commands["reset_hints"].trigger()
     assert hints_of(controller) == ()
     prompt.scripted_files.append(target)
-    controller.hints.tools.actions["load_hints"].trigger()
+    controller.hints.tools.commands["load_hints"].trigger()
     assert [h.rgb for h in hints_of(controller)] == [RED, BLUE]
     assert len(controller.hints.markers[MODEL].items) == 2
     bad = tmp_path / "bad.json"
     bad.write_text('{"points": [{"x": 999, "y": 5, "color": "#ff0000"}]}')
     prompt.scripted_files.append(bad)
-    controller.hints.tools.actions["load_hints"].trigger()
+    controller.hints.tools.commands["load_hints"].trigger()
     assert "Not loaded" in window.statusBar().currentMessage()
     assert len(hints_of(controller)) == 2
 

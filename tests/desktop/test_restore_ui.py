@@ -60,7 +60,7 @@ def overlay_alpha(controller, y: int, x: int) -> int:
 def restore_on(qtbot, window, controller) -> None:
     with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
         press(window, "R")
-    assert window.actions["restore"].isChecked()
+    assert window.commands["restore"].isChecked()
 
 
 def drag(qtbot, controller, window, points: list[tuple[int, int]], button=Qt.MouseButton.LeftButton,
@@ -122,7 +122,7 @@ def test_restore_toggle_shows_the_restored_gray_and_results(qtbot, app_parts, sp
 
     # Off again: the photo as it was, at once.
     with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
-        window.actions["restore"].trigger()
+        window.commands["restore"].trigger()
     assert window.panel(GRAY_PANEL).title.text() == "Grayscale input"
     assert (gray_shown(window) == before).all()
     assert dict(controller.queue.current_item().previews.results) == first_results
@@ -135,7 +135,7 @@ def test_defects_overlay_shows_the_mask(qtbot, app_parts, specked):
     layer = controller.restore._layer()
     assert not layer.visible
     press(window, "D")
-    assert window.actions["show_defects"].isChecked() and layer.visible
+    assert window.commands["show_defects"].isChecked() and layer.visible
     assert all(overlay_alpha(controller, y, x) > 100 for y, x in SPECKS)
     assert overlay_alpha(controller, *CLEAN_SPOT) == 0
     red = layer.image.pixelColor(SPECKS[0][1], SPECKS[0][0])
@@ -149,7 +149,7 @@ def test_brush_adds_and_erases_mask_areas_with_undo(qtbot, app_parts, specked):
     drop_and_finish(qtbot, window, controller, [specked])
     restore_on(qtbot, window, controller)
     press(window, "B")
-    assert window.actions["brush"].isChecked() and window.actions["show_defects"].isChecked()
+    assert window.commands["brush"].isChecked() and window.commands["show_defects"].isChecked()
     item = controller.queue.current_item()
     y, x = CLEAN_SPOT
     assert overlay_alpha(controller, y, x) == 0
@@ -176,7 +176,7 @@ def test_brush_adds_and_erases_mask_areas_with_undo(qtbot, app_parts, specked):
     assert controller.restore.book.get(item.id).strokes == ()
     assert overlay_alpha(controller, y, x + 6) == 0
     with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
-        window.actions["redo"].trigger()
+        window.commands["redo"].trigger()
     assert len(controller.restore.book.get(item.id).strokes) == 1
     assert overlay_alpha(controller, y, x + 6) > 100
 
@@ -203,7 +203,7 @@ def test_brush_needs_restore_on(qtbot, app_parts, specked):
     window, controller = app_parts
     drop_and_finish(qtbot, window, controller, [specked])
     press(window, "B")
-    assert not window.actions["brush"].isChecked()
+    assert not window.commands["brush"].isChecked()
 
 
 def test_saving_redoes_the_restoration_and_stamps_its_steps(qtbot, app_parts, specked):
@@ -245,11 +245,11 @@ def test_photos_keep_their_own_restore_state(qtbot, app_parts, specked, photos):
     window.choose_row(0)
     restore_on(qtbot, window, controller)
     press(window, "Right")
-    assert not window.actions["restore"].isChecked()
+    assert not window.commands["restore"].isChecked()
     assert window.panel(GRAY_PANEL).title.text() == "Grayscale input"
     assert not window.restore_panel.steps_box.isEnabled()
     press(window, "Left")
-    assert window.actions["restore"].isChecked()
+    assert window.commands["restore"].isChecked()
     assert window.panel(GRAY_PANEL).title.text().startswith("Restored")
     assert window.restore_panel.steps_box.isEnabled()
 

@@ -68,7 +68,7 @@ def test_one_undo_history_for_brush_strokes_and_hints(qtbot, app_parts, specked)
     press(window, "B")
     drag(qtbot, controller, window, [HINT, (HINT[0] + 6, HINT[1])])
     press(window, "H")  # both tools on: the brush on the gray panel, hints on the results
-    assert controller.hints.mode and window.actions["brush"].isChecked()
+    assert controller.hints.mode and window.commands["brush"].isChecked()
     add_point(window, controller, 60, 40)
     assert len(hints_of(controller)) == 1 and len(strokes()) == 1
 
@@ -78,14 +78,14 @@ def test_one_undo_history_for_brush_strokes_and_hints(qtbot, app_parts, specked)
     with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
         press(window, "Ctrl+Z")  # then the stroke
     assert strokes() == ()
-    assert not window.actions["undo"].isEnabled()
+    assert not window.commands["undo"].isEnabled()
 
     with qtbot.waitSignal(controller.restore.restored, timeout=30_000):
         press(window, "Ctrl+Shift+Z")
     assert len(strokes()) == 1 and hints_of(controller) == ()
     press(window, "Ctrl+Shift+Z")
     assert len(hints_of(controller)) == 1 and markers_drawn(window) == 1
-    assert not window.actions["redo"].isEnabled()
+    assert not window.commands["redo"].isEnabled()
 
 
 def test_hints_preview_on_the_restored_gray_and_follow_a_new_restoration(qtbot, app_parts, specked):  # noqa: F811
