@@ -31,6 +31,7 @@ PREVIEW_MAX_SIDE = 2048  # about a screen: larger photos are shown downscaled, s
 PREVIEW_QUALITY = 92
 DECODED_KEPT = 3  # photos whose decoded previews stay in memory (the current one and its neighbours)
 PREFIX = "tintype-previews-"
+MASK_COLOR = (230, 20, 20, 150)  # RGBA of a defect in the mask overlay: red, about 60 % opaque
 
 
 def preview_size(width: int, height: int, max_side: int = PREVIEW_MAX_SIDE) -> tuple[int, int]:
@@ -51,13 +52,40 @@ class PreviewStore:
         self._decoded: OrderedDict[Path, Previews[QImage]] = OrderedDict()  # by the gray preview's file
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.folder, True)
 
-    def write(self, item_id: int, gray: np.ndarray, results: Mapping[str, np.ndarray]) -> Previews[Path]:
+    def write(self, item_id: int, gray: np.ndarray, results: Mapping[str, np.ndarray], *,
+              tag: str = "") -> Previews[Path]:
         """Previews of one photo: ``gray`` uint8 ``HxW``, ``results`` uint8 ``HxWx3`` per model id (full
-        resolution); returns their files. Safe from any thread (names are unique per item)."""
+        resolution); returns their files. Safe from any thread (names are unique per item and ``tag``: a
+        photo computed again, restored, gets new files beside the first ones)."""
         size = preview_size(gray.shape[1], gray.shape[0], self.max_side)
-        gray_path = self._encode(gray, size, f"{item_id}-gray.jpg")
-        paths = {mid: self._encode(rgb, size, f"{item_id}-{index}.jpg") for index, (mid, rgb) in enumerate(results.items())}
+        gray_path = self._encode(gray, size, f"{item_id}{tag}-gray.jpg")
+        paths = {mid: self._encode(rgb, size, f"{item_id}{tag}-{index}.jpg")
+                 for index, (mid, rgb) in enumerate(results.items())}
         return Previews(gray=gray_path, results=paths)
+
+    def write_mask(self, item_id: int, mask: np.ndarray, *, tag: str = "") -> Path:
+        """A defect mask (bool ``HxW``, full resolution) at the previews' size as a red, half-transparent
+        RGBA PNG to lay over the gray. A preview pixel is marked when any photo pixel under it is, so a
+        scratch one pixel wide still shows."""
+        height, width = mask.shape
+        size = preview_size(width, height, self.max_side)
+        small = mask.astype(np.uint8) * 255
+        if size != (width, height):
+            small = np.asarray(Image.fromarray(small).resize(size, Image.Resampling.BOX)) > 0
+        else:
+            small = small > 0
+        rgba = np.zeros((*small.shape, 4), np.uint8)
+        rgba[small] = MASK_COLOR
+        path = self.folder / f"{item_id}{tag}-mask.png"
+        Image.fromarray(rgba, "RGBA").save(path, format="PNG", compress_level=1)
+        return path
+
+    def read_image(self, path: Path) -> QImage:
+        """A picture the store wrote (a mask), as a QImage (null when gone)."""
+        return _read(path)
+
+    def discard_file(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
 
     def load(self, files: Previews[Path]) -> Previews[QImage]:
         """The previews as QImages (null where a file is gone); the last few stay decoded."""

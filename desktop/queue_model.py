@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import numpy as np
+
+from desktop.hints_model import PhotoEdits
+
 P = TypeVar("P")  # the front end's picture handle (a preview file in the app); the queue never looks inside
 
 
@@ -71,6 +75,9 @@ class ResultInfo:
     display_name: str
     seconds: float
     provider: str
+    # The model's own colors, float32 hxwx2 Cb/Cr at its working size (about 50 KB): color hints and
+    # controls re-render the preview from it without running the model again. None: cannot be corrected.
+    chroma: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ class QueueItem(Generic[P]):
     results: Mapping[str, ResultInfo] | None = None
     previews: Previews[P] | None = None
     saved: set[str] = field(default_factory=set)
+    edits: PhotoEdits = field(default_factory=PhotoEdits)  # color hints and controls per result
 
     @property
     def has_results(self) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
-from engine.colorize import colorize
+from engine.colorize import ColorizeResult, colorize
 from engine.errors import CancelledError, TintypeError
 from engine.images import load_image
 from engine.registry import LoadedModel, ModelRegistry
@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 def unexpected(exc: BaseException) -> str:
     """One line for an error no Tintype code anticipated (its traceback goes to the log)."""
     return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+def result_infos(result: ColorizeResult) -> dict[str, ResultInfo]:
+    """What the queue keeps of each result, by model id: its names and timing, and the model's chroma (color
+    hints re-render the preview from it)."""
+    return {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider,
+                            chroma=r.chroma)
+            for mid, r in result.results.items()}
 
 
 def keep_until_finished(signals: QObject, kept: set[QObject]) -> None:
@@ -122,9 +130,7 @@ class ColorizeTask(QRunnable):
             previews = self.store.write(self.item_id, image.gray, {mid: r.rgb for mid, r in result.results.items()})
         except OSError as exc:
             raise TintypeError(f"{self.path}: could not keep its previews ({exc.strerror or exc})") from None
-        infos = {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider)
-                 for mid, r in result.results.items()}
-        self.signals.done.emit(self.item_id, infos, previews)
+        self.signals.done.emit(self.item_id, result_infos(result), previews)
 
     def _fail(self, reason: str) -> None:
         self.signals.failed.emit(self.item_id, Failure(reason=reason, detail=f"{self.path}: {reason}"))

@@ -3,7 +3,8 @@
 ``QT_QPA_PLATFORM=offscreen python scripts/take_screenshots.py PHOTO_LANDSCAPE PHOTO_PORTRAIT [--out docs]``
 
 Writes screenshot.jpg (the comparison grid on the landscape photo), screenshot-portrait.jpg (the grid on
-the portrait one), screenshot-split.jpg (before/after with its handle) and screenshot-settings.jpg (JPEG
+the portrait one), screenshot-split.jpg (before/after with its handle), screenshot-settings.jpg and
+hints_app.jpg (color hints on a result, with the color bar; ``--only-hints`` takes just this one) (JPEG
 q85). docs/ uses two public-domain prints from shared/datasets/oldphotos:
 Detroit, circa 1915, and acrobats on the Empire State Building, 1934.
 """
@@ -26,6 +27,7 @@ def main() -> int:
     parser.add_argument("landscape", type=Path)
     parser.add_argument("portrait", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--only-hints", action="store_true", help="take hints_app.jpg only")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -68,25 +70,50 @@ def main() -> int:
                 image.convert("RGB").save(args.out / name, quality=85, optimize=True)
             print(f"{args.out / name}: {(args.out / name).stat().st_size // 1024} KB")
 
+        if args.only_hints:
+            shoot_hints(window, controller, shoot)
+            controller.shut_down()
+            return 0
         window.choose_row(0)
         window.comparison.panels["koala"].clicked.emit("koala")
         shoot(window, "screenshot.jpg")
         window.choose_row(1)
         shoot(window, "screenshot-portrait.jpg")
         window.choose_row(0)
-        window.actions["toggle_split"].trigger()
+        window.commands["toggle_split"].trigger()
         window.comparison.split.set_fraction(0.45)
         shoot(window, "screenshot-split.jpg")
-        window.actions["toggle_split"].trigger()
+        window.commands["toggle_split"].trigger()
         example = Settings(provider="auto", use_output_dir=True, output_dir="/home/ada/Pictures/Colorized")
         dialog = SettingsDialog(example, window)
         dialog.show()
         shoot(dialog, "screenshot-settings.jpg")
         dialog.close()
+        shoot_hints(window, controller, shoot)
         controller.shut_down()
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# Color points on the Detroit print (1000x553 photo pixels): sky, the hotel's brick, the dark office
+# block (it keeps the lawn's green off its similar gray), the square's lawn, a streetcar.
+HINTS = ((300, 40, (140, 180, 225)), (100, 250, (160, 78, 52)), (515, 270, (112, 92, 80)),
+         (550, 392, (78, 128, 58)), (700, 492, (190, 150, 60)))
+
+
+def shoot_hints(window, controller, shoot) -> None:
+    """The landscape photo with five color points on the Koala result, hint mode on, strength 110 %."""
+    window.choose_row(0)
+    window.comparison.panels["koala"].clicked.emit("koala")
+    hints = controller.hints
+    hints.tools.commands["hints"].setChecked(True)
+    for x, y, rgb in HINTS:
+        hints.prompt.scripted.append(rgb)
+        hints.add_hint("koala", x, y)
+    hints.tools.bar.strength.setValue(110)
+    shoot(window, "hints_app.jpg")
+    hints.tools.commands["hints"].setChecked(False)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ what Ctrl+S saves all read it, and every change to it goes through :meth:`Compar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -13,7 +14,7 @@ from PySide6.QtGui import QImage
 
 from desktop.controllers.models import ModelsController
 from desktop.preview_store import PreviewStore
-from desktop.queue_model import QueueItem
+from desktop.queue_model import QueueItem, ResultInfo
 from desktop.views.comparison import PanelSpec
 from desktop.views.main_window import MainWindow
 
@@ -29,6 +30,9 @@ class ComparisonController(QObject):
         self.item: QueueItem[Path] | None = None  # the photo on screen
         self.selected_model: str | None = None  # the result that saving and the split view use
         self._panels_of: QueueItem[Path] | None = None  # whose results the panels hold now
+        self._panel_models: tuple[str, ...] = ()  # the results' panels on screen, in order
+        # The gray panel's title for a photo (the restore tool names it "Restored" while it is on).
+        self.gray_title: Callable[[QueueItem[Path]], str] = lambda _item: "Grayscale input"
 
     def models_loaded(self) -> None:
         """The models changed (a reload): the unavailable panels may differ; the selection is kept."""
@@ -45,16 +49,31 @@ class ComparisonController(QObject):
             return  # already on screen: keep the user's zoom and pan
         self._panels_of = item
         previews = self.store.load(item.previews)
-        specs = [PanelSpec(GRAY_PANEL, "Grayscale input", previews.gray)]
+        specs = [PanelSpec(GRAY_PANEL, self.gray_title(item), previews.gray)]
         for mid, info in item.results.items():
-            title = f"{info.display_name}  ·  {info.seconds:.2f} s  ·  {info.provider}"
-            specs.append(PanelSpec(mid, title, previews.results.get(mid)))
+            specs.append(PanelSpec(mid, _result_title(info), previews.results.get(mid)))
+        self._panel_models = tuple(item.results)
         if self.models.catalog is not None:
             for missing in self.models.catalog.unavailable:
                 specs.append(PanelSpec(missing.key, f"{missing.name}: unavailable", None, tooltip=missing.reason))
         self.window.set_panels(specs, self._photo_size(item, previews.gray))
         self._select(self.selected_model if self.selected_model in item.results else next(iter(item.results), None))
         self.window.show_results(split=self.window.split_mode)
+        self.resultShown.emit(item.id)
+
+    def refresh(self, item: QueueItem[Path]) -> None:
+        """``item``'s previews changed (it was computed again): if it is on screen, the new pictures go into
+        the panels in place, keeping the user's zoom and pan."""
+        if item is not self.item or item is not self._panels_of or not item.has_results:
+            return
+        if tuple(item.results) != self._panel_models:
+            self.show(item, force=True)
+            return
+        previews = self.store.load(item.previews)
+        self.window.update_panel(GRAY_PANEL, previews.gray, self.gray_title(item))
+        for mid, info in item.results.items():
+            self.window.update_panel(mid, previews.results.get(mid), _result_title(info))
+        self._select(self.selected_model)
         self.resultShown.emit(item.id)
 
     def select_model(self, key: str) -> None:
@@ -84,3 +103,7 @@ class ComparisonController(QObject):
         """The photo's (width, height): the scene's units, so 100% zoom means the photo's pixels."""
         source = item.source
         return (source.width, source.height) if source is not None else (preview.width(), preview.height())
+
+
+def _result_title(info: ResultInfo) -> str:
+    return f"{info.display_name}  ·  {info.seconds:.2f} s  ·  {info.provider}"

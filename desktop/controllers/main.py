@@ -8,12 +8,16 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 
 from desktop.controllers.comparison import ComparisonController
+from desktop.controllers.hints import HintsController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController, unsaved_question
+from desktop.controllers.restore import BRUSH_STEP, RestoreController
 from desktop.controllers.saving import SavingController
 from desktop.controllers.settings import SettingsController
+from desktop.controllers.undo import PhotoUndo
 from desktop.preview_store import PreviewStore
 from desktop.settings import Settings
+from desktop.views.color_chooser import ColorPrompt
 from desktop.views.dialogs import AboutDialog
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
@@ -37,11 +41,20 @@ class MainController:
         self.comparison = ComparisonController(window, self.models, self.store)
         self.saving = SavingController(window, self.prompts, queue=self.queue, models=self.models,
                                        comparison=self.comparison, settings=self.settings)
+        self.undo = PhotoUndo(window, self.queue)  # one history per photo, for every tool's edits
+        self.restore = RestoreController(window, self.pool, self.prompts, queue=self.queue, comparison=self.comparison,
+                                         models=self.models, store=self.store, settings=self.settings,
+                                         undo=self.undo)
+        self.saving.restore_of = self.restore.state_for_saving
         self._connect()
+        self._connect_restore()
+        # After _connect: its slots then see the selection the comparison has just changed.
+        self.hints = HintsController(window, self.comparison, self.queue, self.store,
+                                     ColorPrompt(window, interactive=ask_user), undo=self.undo)
         self.models.load(settings.provider)
 
     def _connect(self) -> None:
-        w, a = self.window, self.window.actions
+        w, a = self.window, self.window.commands
         queue, comparison, saving = self.queue, self.comparison, self.saving
         self.models.loaded.connect(comparison.models_loaded)
         self.models.loaded.connect(queue.start_waiting)
@@ -73,6 +86,18 @@ class MainController:
         a["clear"].triggered.connect(lambda: queue.clear_finished())
         a["about"].triggered.connect(lambda: AboutDialog(self.models.catalog, w).exec())
 
+    def _connect_restore(self) -> None:
+        a, restore = self.window.commands, self.restore
+        self.queue.currentChanged.connect(restore.current_changed)
+        self.comparison.resultShown.connect(restore.panels_shown)
+        self.window.restore_panel.settingsChanged.connect(restore.set_settings)
+        a["restore"].toggled.connect(restore.set_enabled)
+        a["show_defects"].toggled.connect(restore.show_defects)
+        a["brush"].toggled.connect(restore.set_brush)
+        a["brush_smaller"].triggered.connect(lambda: restore.resize_brush(1 / BRUSH_STEP))
+        a["brush_larger"].triggered.connect(lambda: restore.resize_brush(BRUSH_STEP))
+        a["save_restored"].triggered.connect(lambda: restore.save_restored())
+
     def may_close(self) -> bool:
         """Before quitting: ask if results would be lost (unsaved photos, a save still running)."""
         unsaved = self.queue.unsaved()
@@ -85,6 +110,7 @@ class MainController:
     def shut_down(self) -> None:
         """The window closes: stop the queue, let running tasks end, remove the previews."""
         self.queue.cancel()
+        self.restore.stop()
         self.saving.stop()
         self.pool.waitForDone(30_000)
         self.saving.pool.waitForDone(30_000)

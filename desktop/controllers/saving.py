@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool
@@ -23,12 +23,15 @@ from engine.images import load_image
 from engine.registry import LoadedModel
 from engine.formats import OUTPUT_FORMATS, format_spec, output_format
 from engine.saving import plan_output, save_result
+from engine.steps import ColorAdjustment
 
 from desktop.controllers.comparison import ComparisonController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
 from desktop.controllers.settings import SettingsController
+from desktop.hints_model import ResultEdits
 from desktop.queue_model import QueueItem
+from desktop.restore_model import RestoreState, restored_image
 from desktop.settings import Settings
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
@@ -60,22 +63,32 @@ class PhotoJob:
     sha256: str
     models: tuple[LoadedModel, ...]
     targets: tuple[Target, ...]
+    restore: RestoreState | None = None  # the photo's restoration (edits included), done again before colorizing
+    edits: dict[str, ResultEdits] = field(default_factory=dict)  # color corrections by model id, after colorizing
 
 
 def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path], None]) -> list[str]:
-    """Read the photo again, colorize it with the job's models, write each target; ``wrote(model_id, path)``
-    after each file. Returns one line per file not written (any thread)."""
+    """Read the photo again, restore it as the job says, colorize it with the job's models, apply each
+    result's color corrections on the (restored) gray (the pipeline's :class:`~engine.steps.ColorAdjustment`),
+    write each target, stamped with both; ``wrote(model_id, path)`` after each file. Returns one line per
+    file not written (any thread)."""
     try:
         image = load_image(job.path)
         if image.sha256 != job.sha256:
             raise OutputError(f"{job.path}: the photo changed since it was colorized; open it again")
+        image = restored_image(image, job.restore)  # the stamp then lists the restore steps
         result = colorize(image, list(job.models))
+        results = dict(result.results)
+        for model_id, edits in job.edits.items():
+            if model_id in results:
+                step = ColorAdjustment(hints=edits.hints, controls=edits.controls)
+                results[model_id] = step.adjust(image, results[model_id])
     except TintypeError as exc:
         return [str(exc)]
     problems = []
     for target in job.targets:
         try:
-            path = save_result(image, result.results[target.model_id], target.path, fmt=target.fmt,
+            path = save_result(image, results[target.model_id], target.path, fmt=target.fmt,
                                overwrite=target.overwrite, keep_exif=settings.keep_exif,
                                quality=settings.jpeg_quality)
         except OutputError as exc:
@@ -95,6 +108,8 @@ class SavingController(QObject):
         self.pool.setMaxThreadCount(1)
         self._tasks: set[QObject] = set()
         self.cancel_event = threading.Event()
+        # A photo's restoration by item id (the restore tool sets it; None: colorized as it is).
+        self.restore_of: Callable[[int], RestoreState | None] = lambda _item_id: None
 
     @property
     def busy(self) -> bool:
@@ -197,7 +212,9 @@ class SavingController(QObject):
             if model is None:
                 raise OutputError(f"{target.model_id}: this model is not loaded now; wait for the models to load")
             models[target.model_id] = model
-        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets))
+        edits = {mid: e for mid, e in item.edits.edited().items() if mid in models}
+        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets),
+                        restore=self.restore_of(item.id), edits=edits)
 
     def _wrote(self, item_id: int, model_id: str, path: str) -> None:
         if (item := self.queue.model.get(item_id)) is not None:

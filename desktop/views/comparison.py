@@ -125,6 +125,15 @@ class ComparisonView(QStackedWidget):
         super().resizeEvent(event)
         self._layout_panels()
 
+    def update_panel(self, key: str, image: QImage | None, title: str | None = None) -> None:
+        """Panel ``key``'s picture (and title) replaced in place: its zoom and pan stay."""
+        panel = self.panels.get(key)
+        if panel is None:
+            return
+        if title is not None:
+            panel.set_title(title)
+        panel.set_image(image, (round(panel.view.sceneRect().width()), round(panel.view.sceneRect().height())))
+
     def mark_selected(self, key: str | None) -> None:
         for panel_key, panel in self.panels.items():
             panel.set_selected(panel_key == key)
@@ -133,6 +142,14 @@ class ComparisonView(QStackedWidget):
                   choices: list[tuple[str, str]], chosen: str | None) -> None:
         """The before/after pair; ``choices`` (model id, name) fill its result picker, ``chosen`` shown."""
         self.split.set_pair(before, after, photo_size, choices=choices, chosen=chosen)
+
+    def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:
+        """A result's picture changed (color corrections): its panel, and the split view if it shows it."""
+        if (panel := self.panels.get(key)) is not None:
+            panel.set_image(image, photo_size)
+        if self.split.picker.currentData() == key:
+            self.split.set_image(image, photo_size)
+            self.split.set_fraction(self.split.fraction)
 
     def zoom_targets(self, *, split: bool) -> list[ZoomView]:
         """The views a zoom command moves: the split view, or the first panel (the others follow it)."""

@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPalette, QUndoGroup
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from desktop.views.comparison import ComparisonView, PanelSpec
 from desktop.views.icons import action_icon
+from desktop.views.image_panel import ImagePanel
 from desktop.views.queue_list import QueueList
+from desktop.views.restore_panel import RestorePanel, make_restore_actions
 
 # key: (menu text, toolbar text, shortcut). Each action's icon is resources/icons/actions/<key>.svg.
 ACTIONS: dict[str, tuple[str, str, QKeySequence | QKeySequence.StandardKey]] = {
@@ -78,8 +81,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.provider_label)
 
-        self.actions = self._make_actions()
+        self.commands = self._make_actions()
+        # Each photo's edits (the restore brush's strokes, the color hints) go on the photo's QUndoStack in
+        # this group (desktop/controllers/undo.py); the photo on screen has the active one, and Edit >
+        # Undo/Redo act on it. Bound here only: a second Ctrl+Z would be ambiguous and do nothing. Every
+        # binding of the platform (redo: Ctrl+Shift+Z and Ctrl+Y on Linux and Windows).
+        self.undo_group = QUndoGroup(self)
+        self.commands["undo"] = self.undo_group.createUndoAction(self, "&Undo")
+        self.commands["undo"].setShortcuts(QKeySequence.StandardKey.Undo)
+        self.commands["redo"] = self.undo_group.createRedoAction(self, "&Redo")
+        self.commands["redo"].setShortcuts(QKeySequence.StandardKey.Redo)
+        for key in ("undo", "redo"):
+            self.addAction(self.commands[key])
+        self.commands.update(make_restore_actions(self))
         self._make_menus_and_toolbar()
+        self._make_restore_dock()
         self.queue.currentRowChanged.connect(self.rowChosen)
         self.comparison.panelClicked.connect(self.panelClicked)
         self.comparison.splitResultChosen.connect(self.splitResultChosen)
@@ -107,10 +123,13 @@ class MainWindow(QMainWindow):
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
-        a = self.actions
+        a = self.commands
         file_menu = self.menuBar().addMenu("&File")
         for key in ("open", "save", "save_all", "save_queue", "settings", "quit"):
             file_menu.addAction(a[key])
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for key in ("undo", "redo"):
+            edit_menu.addAction(a[key])
         view_menu = self.menuBar().addMenu("&View")
         for key in ("zoom_in", "zoom_out", "zoom_fit", "zoom_100", "toggle_split", "next", "previous", "clear"):
             view_menu.addAction(a[key])
@@ -127,6 +146,25 @@ class MainWindow(QMainWindow):
                 toolbar.addAction(a[key])
         self.addToolBar(toolbar)
         self.toolbar = toolbar
+
+    def _make_restore_dock(self) -> None:
+        """The Restore menu, its toolbar buttons and its panel (a dock on the right, shown while Restore is on
+        or asked for from the menu)."""
+        a = self.commands
+        menu = self.menuBar().addMenu("&Restore")
+        for key in ("restore", "show_defects", "brush", "brush_smaller", "brush_larger", "save_restored"):
+            menu.addAction(a[key])
+        self.toolbar.addSeparator()
+        for key in ("restore", "show_defects", "brush"):
+            self.toolbar.addAction(a[key])
+        self.restore_panel = RestorePanel(a)
+        self.restore_dock = QDockWidget("Restore", self)
+        self.restore_dock.setObjectName("restoreDock")
+        self.restore_dock.setWidget(self.restore_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.restore_dock)
+        self.restore_dock.hide()
+        menu.addSeparator()
+        menu.addAction(self.restore_dock.toggleViewAction())
 
     # ----- status bar
     def show_status(self, message: str, msecs: int = 0) -> None:
@@ -177,7 +215,7 @@ class MainWindow(QMainWindow):
     @property
     def split_mode(self) -> bool:
         """Whether the before/after split is chosen (rather than the grid of all results)."""
-        return self.actions["toggle_split"].isChecked()
+        return self.commands["toggle_split"].isChecked()
 
     def show_hint(self, text: str | None = None) -> None:
         """The center pane says ``text`` (None: drop photos here)."""
@@ -193,9 +231,25 @@ class MainWindow(QMainWindow):
     def mark_selected(self, key: str | None) -> None:
         self.comparison.mark_selected(key)
 
+    def panel(self, key: str) -> ImagePanel | None:
+        """The comparison panel ``key`` on screen now (tools attach their layers to it), or None."""
+        return self.comparison.panels.get(key)
+
+    def update_panel(self, key: str, image: QImage | None, title: str | None = None) -> None:
+        """New picture (and title) in panel ``key``, keeping the zoom and pan."""
+        self.comparison.update_panel(key, image, title)
+
     def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
                   choices: list[tuple[str, str]], chosen: str | None) -> None:
         self.comparison.set_split(before, after, photo_size, choices=choices, chosen=chosen)
+
+    def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:
+        """Show a result's new picture (its colors corrected) wherever it is on screen."""
+        self.comparison.set_result_image(key, image, photo_size)
+
+    def result_panels(self) -> dict[str, ImagePanel]:
+        """The grid's panels by key, for tools that draw on them (color-hint markers)."""
+        return dict(self.comparison.panels)
 
     def zoom_by(self, factor: float) -> None:
         for view in self.comparison.zoom_targets(split=self.split_mode):

@@ -39,7 +39,7 @@ def test_zoom_on_one_panel_moves_the_others(qtbot, app_parts, photos):
     assert len(zooms) == 1 and zooms.pop() > 1.0
     views[1].horizontalScrollBar().setValue(views[1].horizontalScrollBar().maximum())
     assert {v.horizontalScrollBar().value() for v in views} == {views[1].horizontalScrollBar().maximum()}
-    window.actions["zoom_100"].trigger()
+    window.commands["zoom_100"].trigger()
     assert all(abs(v.zoom - 1.0) < 1e-6 for v in views)
 
 
@@ -47,13 +47,13 @@ def test_split_view(qtbot, app_parts, photos):
     window, controller = app_parts
     drop_and_finish(qtbot, window, controller, photos[:1])
     click(window.comparison.panels["koala"].view.viewport())
-    window.actions["toggle_split"].trigger()
+    window.commands["toggle_split"].trigger()
     assert window.comparison.currentWidget() is window.comparison.split
     assert "Deep Koalarization" in window.comparison.split.title.text()
     window.comparison.split.drag_to(40)
     assert abs(window.comparison.split.fraction - 0.25) < 1e-6
     assert window.comparison.split.clip.rect().width() == pytest.approx(40)
-    window.actions["toggle_split"].trigger()
+    window.commands["toggle_split"].trigger()
     assert window.comparison.currentWidget() is window.comparison.panels_host
 
 

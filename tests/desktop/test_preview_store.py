@@ -68,5 +68,5 @@ def test_a_finished_photo_keeps_no_full_size_pixels(qtbot, app_parts, tmp_path):
     panel = window.comparison.panels["unet"]
     assert panel.item.pixmap().width() == PREVIEW_MAX_SIDE
     assert panel.view.sceneRect().width() == 3000
-    window.actions["zoom_100"].trigger()
+    window.commands["zoom_100"].trigger()
     assert panel.view.mapFromScene(panel.view.sceneRect()).boundingRect().width() >= 2999

@@ -49,8 +49,8 @@ DRIVER = textwrap.dedent(
 
     def browse():
         # What a user does meanwhile: walk through the photos, flip the before/after view.
-        window.actions["next"].trigger()
-        window.actions["toggle_split"].trigger()
+        window.commands["next"].trigger()
+        window.commands["toggle_split"].trigger()
 
     timer = QTimer()
     timer.timeout.connect(browse)

@@ -48,7 +48,7 @@ def test_save_everything_asks_a_folder_and_writes_every_finished_photo(qtbot, us
     file_dialogs.folder_answers.append(str(out))
     seen: list[str] = []
     answer_dialog(click_button("OK"), seen)
-    window.actions["save_queue"].trigger()
+    window.commands["save_queue"].trigger()
     qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
     assert "6 not saved" in seen[0] and "already exists" in seen[0]
 
@@ -200,7 +200,7 @@ def test_quitting_with_unsaved_results_asks(qtbot, user_app, photos):
     assert "1 photo has results that were not saved" in seen[0]
     assert window.isVisible()
     answer_dialog(click_button("Quit"))
-    window.actions["quit"].trigger()
+    window.commands["quit"].trigger()
     assert not window.isVisible()
     assert not controller.store.folder.exists()  # previews removed
 
@@ -218,12 +218,12 @@ def test_clear_finished_asks_before_dropping_unsaved_results(qtbot, user_app, ph
     drop_and_finish(qtbot, window, controller, photos)
     seen: list[str] = []
     answer_dialog(click_button("Cancel"), seen)
-    window.actions["clear"].trigger()
+    window.commands["clear"].trigger()
     assert "2 photos have results that were not saved" in seen[0]
     assert window.queue.count() == 2
     previews = [i.previews.gray for i in controller.queue.items]
     answer_dialog(click_button("Clear"))
-    window.actions["clear"].trigger()
+    window.commands["clear"].trigger()
     assert window.queue.count() == 0 and controller.queue.items == []
     assert not any(p.exists() for p in previews)
 

@@ -93,7 +93,7 @@ def test_the_center_pane_is_never_stale(qtbot, app_parts, photos, tmp_path, mode
     bad.write_text("not a photo")
     drop_and_finish(qtbot, window, controller, [bad])
     assert "not an image" in window.comparison.hint.text()  # opening a photo shows it
-    window.actions["clear"].trigger()
+    window.commands["clear"].trigger()
     assert window.comparison.hint.text() == HINT  # not the old error: the drop hint is back
     # While a photo works, the pane says so (not "waiting").
     gate = threading.Event()
@@ -148,7 +148,7 @@ def test_toolbar_actions_have_icons_and_tooltips_with_their_shortcuts(app_parts)
         assert not action.icon().pixmap(24, 24).toImage().isNull()
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert keys and keys in action.toolTip(), action.toolTip()
-    assert window.actions["save_all"].toolTip().endswith(f"({QKeySequence('Ctrl+Shift+S').toString(QKeySequence.SequenceFormat.NativeText)})")
+    assert window.commands["save_all"].toolTip().endswith(f"({QKeySequence('Ctrl+Shift+S').toString(QKeySequence.SequenceFormat.NativeText)})")
     assert window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextUnderIcon
 
 
