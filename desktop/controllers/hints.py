@@ -44,6 +44,7 @@ from engine.adjust import (
     hints_to_json,
     load_hints,
 )
+from engine.atomic import write_atomic
 from engine.errors import TintypeError
 
 log = logging.getLogger(__name__)
@@ -255,10 +256,10 @@ class HintsController(QObject):
         path = self.prompt.hints_file(save=True, start=item.path.with_name(f"{item.path.stem}.{model_id}.hints.json"))
         if path is None:
             return
-        try:
-            path.write_text(hints_to_json(hints), encoding="utf-8")
-        except OSError as exc:
-            self.window.show_status(f"Not exported: {path}: {exc.strerror or exc}", 15000)
+        try:  # the dialog asked before replacing a file; written atomically, never half
+            write_atomic(path, hints_to_json(hints).encode("utf-8"), overwrite=True)
+        except TintypeError as exc:
+            self.window.show_status(f"Not exported: {exc}", 15000)
             return
         self.window.show_status(f"Exported {len(hints)} color points to {path}", 8000)
 

@@ -170,7 +170,8 @@ class RestoreController(QObject):
             return None
         settings = self.settings.current
         folder = Path(settings.output_dir).expanduser() if settings.use_output_dir and settings.output_dir else None
-        options = SaveOptions(folder=folder, format=settings.output_format, keep_exif=settings.keep_exif)
+        options = SaveOptions(folder=folder, format=settings.output_format, keep_exif=settings.keep_exif,
+                              quality=settings.jpeg_quality)
         try:
             with self.window.busy():
                 image = load_image(item.path)

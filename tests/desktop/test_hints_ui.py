@@ -248,6 +248,11 @@ def test_export_and_load_hints(hint_app, tmp_path):
     controller.hints.tools.commands["load_hints"].trigger()
     assert "Not loaded" in window.statusBar().currentMessage()
     assert len(hints_of(controller)) == 2
+    # A file that cannot be written is a status line, and nothing is left behind.
+    prompt.scripted_files.append(tmp_path / "gone" / "points.json")
+    controller.hints.tools.commands["export_hints"].trigger()
+    assert "Not exported" in window.statusBar().currentMessage() and not (tmp_path / "gone").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
 def test_the_chooser_offers_each_model_and_recent_colors(qtbot):
