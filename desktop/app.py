@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.settings import load_settings
     from desktop.views.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):  # (one made already, by the tests, is reused)
+        app = QApplication(sys.argv[:1])
     app.setApplicationName("Tintype")
     app.setOrganizationName("Tintype")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tintype.png")))

@@ -69,13 +69,13 @@ class PreviewStore:
         scratch one pixel wide still shows."""
         height, width = mask.shape
         size = preview_size(width, height, self.max_side)
-        small = mask.astype(np.uint8) * 255
+        levels = mask.astype(np.uint8) * 255
         if size != (width, height):
-            small = np.asarray(Image.fromarray(small).resize(size, Image.Resampling.BOX)) > 0
+            marked = np.asarray(Image.fromarray(levels).resize(size, Image.Resampling.BOX)) > 0
         else:
-            small = small > 0
-        rgba = np.zeros((*small.shape, 4), np.uint8)
-        rgba[small] = MASK_COLOR
+            marked = levels > 0
+        rgba = np.zeros((*marked.shape, 4), np.uint8)
+        rgba[marked] = MASK_COLOR
         path = self.folder / f"{item_id}{tag}-mask.png"
         Image.fromarray(rgba, "RGBA").save(path, format="PNG", compress_level=1)
         return path

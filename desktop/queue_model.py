@@ -88,6 +88,10 @@ class Previews(Generic[P]):
     results: Mapping[str, P]
 
 
+class NotDone(RuntimeError):
+    """A photo's results, previews or source asked for before it has them (a caller's bug)."""
+
+
 @dataclass(eq=False)  # an item is itself, not its fields
 class QueueItem(Generic[P]):
     """One photo in the queue. ``source`` arrives once the worker has read the file; ``results`` and
@@ -108,6 +112,26 @@ class QueueItem(Generic[P]):
     @property
     def has_results(self) -> bool:
         return self.results is not None and self.previews is not None
+
+    # ----- for code that checked ``has_results``: the values themselves (a photo with results has been
+    # read, so it has a ``source`` too). A missing one is that code's bug: NotDone.
+    @property
+    def done_results(self) -> Mapping[str, ResultInfo]:
+        if self.results is None:
+            raise NotDone(f"{self.path}: no results yet")
+        return self.results
+
+    @property
+    def done_previews(self) -> Previews[P]:
+        if self.previews is None:
+            raise NotDone(f"{self.path}: no previews yet")
+        return self.previews
+
+    @property
+    def read_source(self) -> SourceInfo:
+        if self.source is None:
+            raise NotDone(f"{self.path}: not read yet")
+        return self.source
 
     @property
     def unsaved(self) -> bool:
@@ -195,7 +219,7 @@ class QueueModel(Generic[P]):
 
     # ----- changes
     def add(self, paths: Iterable[Path]) -> list[QueueItem[P]]:
-        added = []
+        added: list[QueueItem[P]] = []
         for path in paths:
             added.append(QueueItem(id=self._next_id, path=path))
             self._next_id += 1

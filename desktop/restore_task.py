@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QRunnable, Signal
 
 from desktop.preview_store import PreviewStore
 from desktop.queue_model import Previews, ResultInfo
 from desktop.restore_model import RestoreState, restore_gray
-from desktop.workers import result_infos, unexpected
+from desktop.workers import TaskSignals, result_infos, unexpected
 from engine.colorize import colorize
 from engine.errors import CancelledError, TintypeError
 from engine.images import load_image
@@ -36,7 +36,7 @@ class RestoredPreviews:
     steps: tuple[str, ...]
 
 
-class RestoreSignals(QObject):
+class RestoreSignals(TaskSignals):
     done = Signal(int, int, object)  # item id, generation, RestoredPreviews
     failed = Signal(int, int, str)  # item id, generation, one-line reason
     finished = Signal(int, int)  # item id, generation: always, last

@@ -10,8 +10,17 @@ from engine.providers import PROVIDER_CHOICES
 from engine.formats import FORMAT_CHOICES, format_spec
 
 QUALITY_RANGE = (50, 100)
-# The engine's own JPEG quality (its format table): what a result gets unless the user picks another.
-JPEG_QUALITY: int = format_spec("JPEG").save_options["quality"]
+
+
+def _engine_jpeg_quality() -> int:
+    """The engine's own JPEG quality (its format table): what a result gets unless the user picks another."""
+    quality = format_spec("JPEG").save_options["quality"]
+    if not isinstance(quality, int):
+        raise TypeError(f"the engine's JPEG quality is not a number: {quality!r}")
+    return quality
+
+
+JPEG_QUALITY = _engine_jpeg_quality()
 
 
 @dataclass(frozen=True)
@@ -34,9 +43,10 @@ def load_settings(store: QSettings | None = None) -> Settings:
     output_dir = str(store.value("output_dir", ""))
     # Settings from before the choice existed: a folder set meant "into this folder".
     use_dir = str(store.value("use_output_dir", "true" if output_dir else "false")).lower() == "true"
+    stored = store.value("jpeg_quality", JPEG_QUALITY)
     try:
-        quality = int(store.value("jpeg_quality", JPEG_QUALITY))
-    except (TypeError, ValueError):
+        quality = int(stored) if isinstance(stored, (str, int, float)) else JPEG_QUALITY
+    except ValueError:
         quality = JPEG_QUALITY
     return Settings(
         provider=provider if provider in PROVIDER_CHOICES else "auto",

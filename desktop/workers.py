@@ -12,6 +12,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
@@ -40,7 +41,14 @@ def result_infos(result: ColorizeResult) -> dict[str, ResultInfo]:
             for mid, r in result.results.items()}
 
 
-def keep_until_finished(signals: QObject, kept: set[QObject]) -> None:
+class TaskSignals(QObject):
+    """A task's signals object: each kind declares its own ``finished`` (with its own arguments), which the
+    task always emits last."""
+
+    finished: ClassVar[Signal]
+
+
+def keep_until_finished(signals: TaskSignals, kept: set[QObject]) -> None:
     """Hold a task's ``signals`` in ``kept`` (nothing else keeps them alive while the task runs) until its
     ``finished`` arrives, then let go: on the next turn of the event loop, since an object must not be freed
     while it delivers its own signal, and through a weak reference, which the connection cannot keep alive."""
@@ -53,7 +61,7 @@ def keep_until_finished(signals: QObject, kept: set[QObject]) -> None:
     signals.finished.connect(release)
 
 
-class ModelLoadSignals(QObject):
+class ModelLoadSignals(TaskSignals):
     loaded = Signal(object)  # ModelRegistry
     failed = Signal(str)  # one-line reason: looking for models broke off
     finished = Signal()  # always, last
@@ -78,7 +86,7 @@ class ModelLoadTask(QRunnable):
             self.signals.finished.emit()
 
 
-class ColorizeSignals(QObject):
+class ColorizeSignals(TaskSignals):
     started = Signal(int)  # item id: a worker has begun on it
     loaded = Signal(int, object, object)  # item id, SourceInfo, QImage thumbnail
     progress = Signal(int, int, int)  # item id, models done, models total
@@ -136,18 +144,28 @@ class ColorizeTask(QRunnable):
         self.signals.failed.emit(self.item_id, Failure(reason=reason, detail=f"{self.path}: {reason}"))
 
 
-class SaveSignals(QObject):
+class SaveSignals(TaskSignals):
     wrote = Signal(int, str, str)  # item id, model id, path written
     progress = Signal(int, int)  # photos done, photos in all
     finished = Signal(int, object)  # files written, list[str] of problems: always, last
 
 
-class SaveTask(QRunnable):
+class SaveJob(Protocol):
+    """What the save task needs to know of a photo's job; the rest is for its ``write``."""
+
+    @property
+    def item_id(self) -> int: ...
+
+
+J = TypeVar("J", bound=SaveJob)  # the saving controller's job and settings types
+S = TypeVar("S")
+
+
+class SaveTask(QRunnable, Generic[J, S]):
     """Writes many photos' results; ``write(job, settings, wrote)`` does one photo and returns its problems
     (the saving controller's function: the engine calls stay there). ``cancel`` stops it between photos."""
 
-    def __init__(self, jobs: list, settings: object,
-                 write: Callable[[object, object, Callable[[str, Path], None]], list[str]],
+    def __init__(self, jobs: list[J], settings: S, write: Callable[[J, S, Callable[[str, Path], None]], list[str]],
                  cancel: threading.Event) -> None:
         super().__init__()
         self.jobs, self.settings, self.write, self.cancel = jobs, settings, write, cancel

@@ -48,16 +48,16 @@ class ComparisonController(QObject):
         if item is self._panels_of and not force:
             return  # already on screen: keep the user's zoom and pan
         self._panels_of = item
-        previews = self.store.load(item.previews)
+        results, previews = item.done_results, self.store.load(item.done_previews)
         specs = [PanelSpec(GRAY_PANEL, self.gray_title(item), previews.gray)]
-        for mid, info in item.results.items():
+        for mid, info in results.items():
             specs.append(PanelSpec(mid, _result_title(info), previews.results.get(mid)))
-        self._panel_models = tuple(item.results)
+        self._panel_models = tuple(results)
         if self.models.catalog is not None:
             for missing in self.models.catalog.unavailable:
                 specs.append(PanelSpec(missing.key, f"{missing.name}: unavailable", None, tooltip=missing.reason))
         self.window.set_panels(specs, self._photo_size(item, previews.gray))
-        self._select(self.selected_model if self.selected_model in item.results else next(iter(item.results), None))
+        self._select(self.selected_model if self.selected_model in results else next(iter(results), None))
         self.window.show_results(split=self.window.split_mode)
         self.resultShown.emit(item.id)
 
@@ -66,12 +66,13 @@ class ComparisonController(QObject):
         the panels in place, keeping the user's zoom and pan."""
         if item is not self.item or item is not self._panels_of or not item.has_results:
             return
-        if tuple(item.results) != self._panel_models:
+        results = item.done_results
+        if tuple(results) != self._panel_models:
             self.show(item, force=True)
             return
-        previews = self.store.load(item.previews)
+        previews = self.store.load(item.done_previews)
         self.window.update_panel(GRAY_PANEL, previews.gray, self.gray_title(item))
-        for mid, info in item.results.items():
+        for mid, info in results.items():
             self.window.update_panel(mid, previews.results.get(mid), _result_title(info))
         self._select(self.selected_model)
         self.resultShown.emit(item.id)
@@ -79,7 +80,7 @@ class ComparisonController(QObject):
     def select_model(self, key: str) -> None:
         """A click on a panel or a pick in the split view: a result becomes the selected one (the gray
         input and missing models do not)."""
-        if self.item is not None and self.item.has_results and key in self.item.results:
+        if self.item is not None and self.item.has_results and key in self.item.done_results:
             self._select(key)
 
     def set_split_mode(self, on: bool) -> None:
@@ -92,8 +93,8 @@ class ComparisonController(QObject):
         item = self.item
         if item is None or not item.has_results:
             return
-        previews = self.store.load(item.previews)
-        choices = [(mid, info.display_name) for mid, info in item.results.items()]
+        previews = self.store.load(item.done_previews)
+        choices = [(mid, info.display_name) for mid, info in item.done_results.items()]
         after = previews.results.get(model_id) if model_id else None
         self.window.set_split(previews.gray, after, self._photo_size(item, previews.gray), choices=choices,
                               chosen=model_id)

@@ -152,14 +152,15 @@ class HintsController(QObject):
         if item is None:
             self._update_bar()
             return
+        results = item.done_results
         for key, panel in self.window.result_panels().items():
-            if key in item.results:
+            if key in results:
                 markers = old.get(key)
                 if markers is None or markers.panel is not panel:  # panels refreshed in place keep theirs
                     markers = self._new_markers(panel)
                 markers.set_active(self.mode)
                 self.markers[key] = markers
-        for model_id in item.results:
+        for model_id in results:
             if not item.edits.of(model_id).neutral:
                 self._render(item, model_id)
             self._draw_markers(item, model_id)
@@ -192,9 +193,9 @@ class HintsController(QObject):
     # ----- the user's edits (each one an undo step)
     def add_hint(self, model_id: str, x: float, y: float) -> None:
         item = self.item
-        if item is None or model_id not in item.results:
+        if item is None or model_id not in item.done_results:
             return
-        if item.results[model_id].chroma is None:
+        if item.done_results[model_id].chroma is None:
             self.window.show_status("This result cannot take color hints.", 5000)
             return
         rgb = self.prompt.color(self._suggestions(item, model_id, x, y), list(self.recent))
@@ -202,7 +203,8 @@ class HintsController(QObject):
             return
         self.recent = [rgb, *(c for c in self.recent if c != rgb)][:RECENT_KEPT]
         edits = item.edits.of(model_id)
-        hint = ColorHint(x=float(x), y=float(y), rgb=tuple(int(c) for c in rgb), radius=HINT_RADIUS)
+        red, green, blue = rgb
+        hint = ColorHint(x=float(x), y=float(y), rgb=(int(red), int(green), int(blue)), radius=HINT_RADIUS)
         self.chosen = (model_id, len(edits.hints))
         self._push(item, model_id, edits.added(hint), f"add color point ({x:.0f}, {y:.0f})")
 
@@ -302,9 +304,9 @@ class HintsController(QObject):
     # ----- drawing
     def _render(self, item: Item, model_id: str) -> None:
         """The result's preview with its corrections (the stored preview when it has none)."""
-        previews = self.store.load(item.previews)
+        previews = self.store.load(item.done_previews)
         original = previews.results.get(model_id)
-        edits, info = item.edits.of(model_id), item.results[model_id]
+        edits, info = item.edits.of(model_id), item.done_results[model_id]
         photo_size = self._photo_size(item, previews.gray)
         if edits.neutral or info.chroma is None or original is None or original.isNull():
             picture = original
@@ -328,23 +330,23 @@ class HintsController(QObject):
 
     def _update_bar(self) -> None:
         item, model_id = self.item, self.comparison.selected_model
-        if item is None or model_id is None or model_id not in item.results:
+        if item is None or model_id is None or model_id not in item.done_results:
             self.tools.bar.show_controls(None, 1.0, 0.0, 0)
             return
         edits = item.edits.of(model_id)
-        self.tools.bar.show_controls(item.results[model_id].display_name, edits.controls.strength,
+        self.tools.bar.show_controls(item.done_results[model_id].display_name, edits.controls.strength,
                                      edits.controls.warmth, len(edits.hints))
 
     def _suggestions(self, item: Item, model_id: str, x: float, y: float) -> list[Suggestion]:
         """What each model predicts at the point: the clicked result's first."""
-        previews = self.store.load(item.previews)
+        results, previews = item.done_results, self.store.load(item.done_previews)
         photo_size = self._photo_size(item, previews.gray)
-        order = [model_id, *(m for m in item.results if m != model_id)]
+        order = [model_id, *(m for m in results if m != model_id)]
         out = []
         for mid in order:
             image = previews.results.get(mid)
             if image is not None and not image.isNull():
-                out.append(Suggestion(item.results[mid].display_name, color_at(image, x, y, photo_size)))
+                out.append(Suggestion(results[mid].display_name, color_at(image, x, y, photo_size)))
         return out
 
     @staticmethod

@@ -126,12 +126,13 @@ class RestoreController(QObject):
             self.window.show_status("Turn Restore on (R) to find the defects.", 8000)
 
     def set_brush(self, on: bool) -> None:
-        item = self._current()
-        if on and (item is None or not self.book.get(item.id).brush_allowed):
-            self.window.commands["brush"].setChecked(False)
-            self.window.show_status("The brush edits the defects: turn Restore and its dust removal on first.", 8000)
-            return
         if on:
+            item = self._current()
+            if item is None or not self.book.get(item.id).brush_allowed:
+                self.window.commands["brush"].setChecked(False)
+                self.window.show_status("The brush edits the defects: turn Restore and its dust removal on first.",
+                                        8000)
+                return
             if self.brush_radius is None:
                 width, height = (item.source.width, item.source.height) if item.source else (800, 800)
                 self.brush_radius = max(2.0, max(width, height) / 150)
@@ -194,15 +195,16 @@ class RestoreController(QObject):
         panel = self.window.panel(GRAY_PANEL)
         if panel is None:
             return
-        if self._layer() is None:
-            self.layer = MaskLayer(panel)
-            self.layer.stroked.connect(self.stroked)
+        layer = self._layer()
+        if layer is None:
+            layer = self.layer = MaskLayer(panel)
+            layer.stroked.connect(self.stroked)
         run = self.runs.get(item_id)
         mask = self.store.read_image(run.mask) if run is not None and run.mask is not None else None
         item = self.queue.model.get(item_id)
         size = (item.source.width, item.source.height) if item is not None and item.source else (0, 0)
-        self.layer.set_mask(mask, size)
-        self.layer.set_visible(self.window.commands["show_defects"].isChecked())
+        layer.set_mask(mask, size)
+        layer.set_visible(self.window.commands["show_defects"].isChecked())
         self._apply_brush()
 
     def _sync(self, item: Item | None) -> None:
@@ -285,7 +287,7 @@ class RestoreController(QObject):
             self._discard(run)  # cleared, or superseded by a newer change
             return
         if item_id not in self.originals:
-            self.originals[item_id] = (dict(item.results), item.previews)
+            self.originals[item_id] = (dict(item.done_results), item.done_previews)
         elif (old := self.runs.get(item_id)) is not None:
             self._discard(old)
         self.runs[item_id] = run

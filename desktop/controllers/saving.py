@@ -123,15 +123,16 @@ class SavingController(QObject):
     def save_selected(self) -> Path | None:
         """The selected result of the current photo: to the default name, or where the user says."""
         item, model_id = self.queue.current_item(), self.comparison.selected_model
-        if item is None or not item.has_results or model_id not in item.results:
+        if item is None or not item.has_results or model_id is None or model_id not in item.done_results:
             self._say("Nothing to save yet: pick a finished photo and click the result you like.")
             return None
         target = self._plan(item, model_id)
         if self.prompts.interactive:
-            target = self._ask_where(item, target)
-            if target is None:
+            answer = self._ask_where(item, target)
+            if answer is None:
                 self.window.show_status("Not saved.", 5000)
                 return None
+            target = answer
         written = self._save_now(item, [target])
         return written[0] if written else None
 
@@ -141,7 +142,7 @@ class SavingController(QObject):
         if item is None or not item.has_results:
             self._say("Nothing to save yet.")
             return []
-        return self._save_now(item, [self._plan(item, mid) for mid in item.results])
+        return self._save_now(item, [self._plan(item, mid) for mid in item.done_results])
 
     def save_queue(self) -> None:
         """Every result of every finished photo into a folder the user picks, in the background; one
@@ -155,7 +156,8 @@ class SavingController(QObject):
         if folder is None:
             return
         try:
-            jobs = [self._job(item, [self._plan(item, mid, folder=folder) for mid in item.results]) for item in items]
+            jobs = [self._job(item, [self._plan(item, mid, folder=folder) for mid in item.done_results])
+                    for item in items]
         except OutputError as exc:
             self._say(f"Not saved: {exc}", error=True)
             return
@@ -213,7 +215,7 @@ class SavingController(QObject):
                 raise OutputError(f"{target.model_id}: this model is not loaded now; wait for the models to load")
             models[target.model_id] = model
         edits = {mid: e for mid, e in item.edits.edited().items() if mid in models}
-        return PhotoJob(item.id, item.path, item.source.sha256, tuple(models.values()), tuple(targets),
+        return PhotoJob(item.id, item.path, item.read_source.sha256, tuple(models.values()), tuple(targets),
                         restore=self.restore_of(item.id), edits=edits)
 
     def _wrote(self, item_id: int, model_id: str, path: str) -> None:
@@ -244,12 +246,12 @@ class SavingController(QObject):
             path, picked = chosen
             if path.suffix:  # (an empty request would mean "the photo's format", not "no extension")
                 try:
-                    return Target(model_id, path, output_format(item.source.format, path.suffix.lstrip(".")))
+                    return Target(model_id, path, output_format(item.read_source.format, path.suffix.lstrip(".")))
                 except OutputError:
                     pass  # an extension that names no format we write, like "x.colorized"
             return Target(model_id, path.with_name(path.name + format_spec(picked).extension), picked)
         settings = self.settings.current
-        fmt = output_format(item.source.format, settings.output_format)
+        fmt = output_format(item.read_source.format, settings.output_format)
         if folder is None and settings.use_output_dir and settings.output_dir:
             folder = Path(settings.output_dir).expanduser()
         return Target(model_id, plan_output(item.path, model_id, fmt, folder=folder), fmt)

@@ -39,5 +39,7 @@ class PhotoUndo(QObject):
             stack = self._stacks.pop(item_id)
             self.window.undo_group.removeStack(stack)
             stack.deleteLater()
-        active = item is not None and item.has_results
-        self.window.undo_group.setActiveStack(self.stack(item.id) if active else None)
+        if item is not None and item.has_results:
+            self.window.undo_group.setActiveStack(self.stack(item.id))
+        else:  # Qt takes nullptr here (no active stack); PySide6's stubs leave None out
+            self.window.undo_group.setActiveStack(None)  # type: ignore[arg-type]

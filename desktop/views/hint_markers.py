@@ -9,7 +9,7 @@ It only reports what the user did, in photo pixels (the scene's units); the hint
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsEllipseItem,
@@ -85,7 +85,8 @@ class HintMarkers(QObject):
 
     def marker_at(self, viewport_pos: QPointF) -> int | None:
         """The marker under a viewport position (the nearest within reach), else None."""
-        best, best_d = None, GRAB_DISTANCE ** 2
+        best: int | None = None
+        best_d: float = GRAB_DISTANCE ** 2
         for index, item in enumerate(self.items):
             at = QPointF(self.panel.view.mapFromScene(item.pos()))
             d = (at.x() - viewport_pos.x()) ** 2 + (at.y() - viewport_pos.y()) ** 2
@@ -105,6 +106,8 @@ class HintMarkers(QObject):
         kind = event.type()
         if not self.active or obj is not self._viewport or kind not in MOUSE_EVENTS:
             return False  # (the cheap tests first: during teardown the panel may be half deleted)
+        if not isinstance(event, QMouseEvent):
+            return False
         if kind == QEvent.Type.MouseButtonPress:
             pos = event.position()
             if event.button() == Qt.MouseButton.RightButton:

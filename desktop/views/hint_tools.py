@@ -128,19 +128,20 @@ class HintTools:
 
     def _add_menus(self, window: QMainWindow) -> None:
         bar = window.menuBar()
-        menus = {a.text().replace("&", ""): a for a in bar.actions() if a.menu() is not None}
-        if (edit_entry := menus.get("Edit")) is not None:  # the window's, with Undo and Redo
-            edit = edit_entry.menu()
-        else:
+        menus = {a.text().replace("&", ""): menu for a in bar.actions() if isinstance(menu := a.menu(), QMenu)}
+        edit = menus.get("Edit")  # the window's, with Undo and Redo
+        if edit is None:
             edit = QMenu("&Edit", window)
             view = menus.get("View")
-            bar.insertMenu(view, edit) if view is not None else bar.addMenu(edit)
+            bar.insertMenu(view.menuAction(), edit) if view is not None else bar.addMenu(edit)
         edit.addSeparator()
         for key in ("hints", "delete_hint", "reset_hints"):
             edit.addAction(self.commands[key])
         file_menu = menus.get("File")
         if file_menu is not None:
-            entries = file_menu.menu().actions()
+            entries = file_menu.actions()
             before = entries[-2] if len(entries) >= 2 else None  # above Settings and Quit
-            file_menu.menu().insertSeparator(before)
-            file_menu.menu().insertActions(before, [self.commands["export_hints"], self.commands["load_hints"]])
+            # (None: at the end; Qt takes nullptr there, PySide6's stubs leave None out)
+            file_menu.insertSeparator(before)  # type: ignore[arg-type]
+            hint_files = [self.commands["export_hints"], self.commands["load_hints"]]
+            file_menu.insertActions(before, hint_files)  # type: ignore[arg-type]

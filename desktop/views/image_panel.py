@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap, QTransform, QWheelEvent
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -97,11 +97,11 @@ class ImagePanel(QWidget):
         self.item = QGraphicsPixmapItem()
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.view.scene().addItem(self.item)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.view, 1)
+        self.column = QVBoxLayout(self)  # the title over the view
+        self.column.setContentsMargins(2, 2, 2, 2)
+        self.column.setSpacing(2)
+        self.column.addWidget(self.title)
+        self.column.addWidget(self.view, 1)
         self.set_selected(False)
         self._pressed_at: QPoint | None = None
         self.view.viewport().installEventFilter(self)
@@ -132,7 +132,8 @@ class ImagePanel(QWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """A click on the picture selects it too; a drag (panning) does not. Never consumes the event."""
-        if obj is self.view.viewport() and event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+        press_or_release = event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
+        if obj is self.view.viewport() and press_or_release and isinstance(event, QMouseEvent):
             if event.button() == Qt.MouseButton.LeftButton:
                 at = event.position().toPoint()
                 if event.type() == QEvent.Type.MouseButtonPress:

@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             actions[key] = action
             self.addAction(action)
-        actions["zoom_in"].setShortcuts([QKeySequence("+"), QKeySequence("="), QKeySequence.StandardKey.ZoomIn])
+        actions["zoom_in"].setShortcuts([QKeySequence("+"), QKeySequence("="),
+                                         QKeySequence(QKeySequence.StandardKey.ZoomIn)])
         actions["toggle_split"].setCheckable(True)
         for action in actions.values():
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -139,11 +140,11 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setIconSize(QSize(24, 24))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-        for key in TOOLBAR:
-            if key is None:
+        for entry in TOOLBAR:
+            if entry is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(a[key])
+                toolbar.addAction(a[entry])
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 

@@ -3,7 +3,7 @@ the queue's order."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -17,7 +17,8 @@ TRACK_COLOR = QColor("#c8c8c8")
 class ProgressDelegate(QStyledItemDelegate):
     """Draws the row as usual, then a thin progress bar along its bottom while the photo runs."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         super().paint(painter, option, index)
         progress = index.data(PROGRESS_ROLE)
         if progress is None:
@@ -31,7 +32,7 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.fillRect(done, BAR_COLOR)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), max(size.height(), THUMB_SIZE) + BAR_HEIGHT + 4)
 

@@ -4,7 +4,7 @@ round handle to drag, "Before" and "After" labels in the corners, and a picker f
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsEllipseItem,
@@ -78,15 +78,14 @@ class SplitPanel(ImagePanel):
 
     def _make_header(self) -> None:
         """The title strip gets the result picker at its right."""
-        layout = self.layout()
-        layout.removeWidget(self.title)
+        self.column.removeWidget(self.title)
         header = QWidget()
         header.setObjectName("splitHeader")
         row = QHBoxLayout(header)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.title, 1)
         row.addWidget(self.picker)
-        layout.insertWidget(0, header)
+        self.column.insertWidget(0, header)
 
     def set_pair(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
                  choices: list[tuple[str, str]], chosen: str | None) -> None:
@@ -146,17 +145,24 @@ class SplitPanel(ImagePanel):
             if kind == QEvent.Type.Resize:
                 self._place_labels()
                 self._place_handle()
-            elif kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-                if self._near_line(event.position()):
-                    self._dragging = True
-                    return True
-            elif kind == QEvent.Type.MouseMove and self._dragging:
-                self.drag_to(self.view.mapToScene(event.position().toPoint()).x())
-                return True
-            elif kind == QEvent.Type.MouseButtonRelease and self._dragging:
-                self._dragging = False
+            elif isinstance(event, QMouseEvent) and self._drag(event):
                 return True
         return super().eventFilter(obj, event)
+
+    def _drag(self, event: QMouseEvent) -> bool:
+        """Dragging the line: whether the viewport's mouse event was the drag's (the view never sees it)."""
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            if self._near_line(event.position()):
+                self._dragging = True
+                return True
+        elif kind == QEvent.Type.MouseMove and self._dragging:
+            self.drag_to(self.view.mapToScene(event.position().toPoint()).x())
+            return True
+        elif kind == QEvent.Type.MouseButtonRelease and self._dragging:
+            self._dragging = False
+            return True
+        return False
 
     def drag_to(self, scene_x: float) -> None:
         width = self.view.sceneRect().width()

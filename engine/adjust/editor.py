@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Literal, overload
 
 import numpy as np
 from PIL import Image
@@ -169,6 +170,10 @@ def _rgb_from_ycc(luma01: np.ndarray, cbcr: np.ndarray) -> np.ndarray:
     ).astype(np.float32)
 
 
+@overload
+def _srgb_of_lab(lightness: np.ndarray, ab: np.ndarray, *, slope: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def _srgb_of_lab(lightness: np.ndarray, ab: np.ndarray, *, slope: Literal[False]) -> tuple[np.ndarray, None]: ...
 def _srgb_of_lab(lightness: np.ndarray, ab: np.ndarray, *, slope: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """CIELAB (``n`` lightness, ``nx2`` a*b*) -> unclipped sRGB ``3xn``, and d(sRGB)/d(L*) when asked.
 

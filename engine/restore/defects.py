@@ -106,8 +106,8 @@ def _surround(smooth: np.ndarray, candidate: np.ndarray, window: int) -> tuple[n
     factor = 1
     while factor < 4 and window // (2 * factor) >= 15 and min(height, width) // (2 * factor) >= 64:
         factor *= 2
-    keep = (~candidate).astype(np.float32)
-    f = smooth.astype(np.float32)
+    keep: np.ndarray = (~candidate).astype(np.float32)
+    f: np.ndarray = smooth.astype(np.float32)
     f *= keep  # non-candidate pixels' values, 0 elsewhere
     squares = f * f
     if factor > 1:
@@ -186,7 +186,7 @@ def detect_defects(gray: np.ndarray, settings: DustSettings = AUTOMATIC_DUST, *,
     speck_seed = np.zeros(gray.shape, np.uint8)
     speck_seed[ys[speck], xs[speck]] = 1
     _mark_components(keep, speck_seed, lambda s: s.area <= np.pi * largest_speck_radius(gray.shape) ** 2)
-    line_seed = np.zeros(gray.shape, np.uint8)
+    line_seed: np.ndarray = np.zeros(gray.shape, np.uint8)
     line_seed[ys[line], xs[line]] = 1
     line_seed = cv2.morphologyEx(line_seed, cv2.MORPH_CLOSE, _disk(1))  # bridge one-pixel gaps
     _mark_components(keep, line_seed, lambda s: _is_line(s, scale, (height, width)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.queue_model import Failure, Previews, QueueModel, ResultInfo, SourceInfo, Status
+from desktop.queue_model import Failure, NotDone, Previews, QueueModel, ResultInfo, SourceInfo, Status
 
 UNET = {"unet": ResultInfo(model_id="unet", display_name="U-Net", seconds=0.1, provider="CPU")}
 PREVIEWS = Previews(gray="g", results={"unet": "color"})
@@ -59,6 +59,18 @@ def test_a_photo_runs_to_done(image):
     assert item.previews.gray == "gray" and dict(item.previews.results) == {"unet": "color"}
     assert item.row_text == "a.png\ndone" and item.tooltip == "/photos/a.png"
     assert queue.all_finished and queue.finished_count == 1
+
+
+def test_a_finished_photos_results_previews_and_source_come_without_none(image):
+    queue: QueueModel[str] = QueueModel()
+    (item,) = queue.add([Path("/photos/a.png")])
+    for missing in ("done_results", "done_previews", "read_source"):
+        with pytest.raises(NotDone, match="a.png"):
+            getattr(item, missing)
+    queue.start(item)
+    queue.set_source(item, image)
+    queue.finish(item, UNET, PREVIEWS)
+    assert item.done_results == UNET and item.done_previews is PREVIEWS and item.read_source is image
 
 
 def test_a_failure_is_data_the_row_does_not_repeat_the_file():
