@@ -33,7 +33,9 @@ def apply_profile(image: Image.Image, icc: bytes | None, *, label: str) -> tuple
     applied (the pixels become sRGB, no profile is carried); an RGB profile on L or RGB pixels is
     kept; anything else is dropped. CMYK without a usable profile is converted naively.
     """
-    space = profile_space(icc) if icc else b""
+    if not icc:
+        return (image.convert("RGB") if image.mode == "CMYK" else image), None
+    space = profile_space(icc)
     if space == b"RGB " and image.mode in ("L", "RGB"):
         if _usable(icc):
             return image, icc
@@ -42,7 +44,7 @@ def apply_profile(image: Image.Image, icc: bytes | None, *, label: str) -> tuple
         converted = _to_srgb(image, icc, label=label)
         if converted is not None:
             return converted, None
-    elif icc:
+    else:
         log.warning("%s: %s ICC profile does not fit %s pixels, dropped", label, space.decode("latin-1").strip() or "unknown", image.mode)
     return (image.convert("RGB") if image.mode == "CMYK" else image), None
 

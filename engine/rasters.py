@@ -89,6 +89,8 @@ def decode_error(exc: BaseException, *, label: str, image: Image.Image | None) -
     return ImageLoadError(f"{label}: image data is damaged ({_short(exc)})")
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException | None) -> str:
+    if exc is None:
+        return "no decoder said why"
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:160]

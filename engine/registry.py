@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from engine.files import read_regular_file
 from engine.model_ids import sort_key
 from engine.photos import resources_dir
 from engine.providers import create_session, provider_label
+
+if TYPE_CHECKING:
+    import onnxruntime
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class LoadedModel:
 
     path: Path
     contract: ModelContract
-    session: object = field(repr=False)
+    session: onnxruntime.InferenceSession = field(repr=False)
     provider: str
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
