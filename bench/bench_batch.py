@@ -28,13 +28,33 @@ def run() -> list[dict]:
         for threads in (1, 2):
             out = Path(tmp) / f"out{threads}"
             env = {**os.environ, "TINTYPE_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
-            cmd = [sys.executable, "-m", "engine", "--models-dir", str(MODELS), "colorize", str(folder), "-o", str(out),
-                   "--model", "unet", "--provider", "cpu"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "engine",
+                "--models-dir",
+                str(MODELS),
+                "colorize",
+                str(folder),
+                "-o",
+                str(out),
+                "--model",
+                "unet",
+                "--provider",
+                "cpu",
+            ]
             start = time.perf_counter()
             subprocess.run(cmd, env=env, check=True, capture_output=True)
             seconds = time.perf_counter() - start
-            rows.append({"threads": threads, "photos": COUNT, "megapixels": MEGAPIXELS, "seconds": seconds,
-                         "photos_per_s": COUNT / seconds})
+            rows.append(
+                {
+                    "threads": threads,
+                    "photos": COUNT,
+                    "megapixels": MEGAPIXELS,
+                    "seconds": seconds,
+                    "photos_per_s": COUNT / seconds,
+                }
+            )
     return rows
 
 

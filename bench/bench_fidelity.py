@@ -50,18 +50,25 @@ def run() -> list[dict]:
             image = decode_image(raw, path=Path(name))
             for result in colorize(image, registry.models).results.values():
                 for fmt, quality in CASES:
-                    out = save_result(image, result, Path(tmp) / f"r.{fmt.lower()}", fmt=fmt, quality=quality,
-                                      overwrite=True)
+                    out = save_result(
+                        image, result, Path(tmp) / f"r.{fmt.lower()}", fmt=fmt, quality=quality, overwrite=True
+                    )
                     with Image.open(out) as saved:
                         luma = np.asarray(saved.convert("RGB").convert("L"), dtype=np.int16)
                     errors[(fmt, quality)].append(float(np.abs(luma - image.gray).mean()))
-    return [{"format": fmt, "quality": quality, "mean": float(np.mean(v)), "worst": float(np.max(v))}
-            for (fmt, quality), v in errors.items()]
+    return [
+        {"format": fmt, "quality": quality, "mean": float(np.mean(v)), "worst": float(np.max(v))}
+        for (fmt, quality), v in errors.items()
+    ]
 
 
 if __name__ == "__main__":
     print("| format | quality | mean gray error (levels) | worst photo |")
     print("|---|---|---|---|")
     for row in run():
-        quality = row["quality"] if row["quality"] is not None else ("90 (default)" if row["format"] == "WEBP" else "lossless")
+        quality = (
+            row["quality"]
+            if row["quality"] is not None
+            else ("90 (default)" if row["format"] == "WEBP" else "lossless")
+        )
         print(f"| {row['format']} | {quality} | {row['mean']:.2f} | {row['worst']:.2f} |")

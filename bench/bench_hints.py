@@ -59,7 +59,7 @@ def sample_hints(truth: np.ndarray, count: int, seed: int) -> list[ColorHint]:
     rng = np.random.default_rng(seed)
     xs, ys = rng.integers(0, width, count), rng.integers(0, height, count)
     hints = []
-    for x, y in zip(xs.tolist(), ys.tolist()):
+    for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
         patch = truth[max(0, y - PATCH_RADIUS) : y + PATCH_RADIUS + 1, max(0, x - PATCH_RADIUS) : x + PATCH_RADIUS + 1]
         rgb = tuple(int(v) for v in np.rint(patch.reshape(-1, 3).mean(axis=0)))
         hints.append(ColorHint(x=x, y=y, rgb=rgb, radius=PATCH_RADIUS))
@@ -115,13 +115,26 @@ def tune(registry: ModelRegistry, count: int) -> list[dict]:
     """Scored with the first model (the U-Net) to keep it to minutes on 2 cores."""
     models = registry.models[:1]
     files = photos(DATASETS / "train", count, seed=1)
-    grid = [Propagation(spread=s, edge=e, prior=p) for s, e, p in itertools.product((0.1, 0.2, 0.4), (0.03, 0.05, 0.08, 0.12), (0.002, 0.02, 0.2))]
+    grid = [
+        Propagation(spread=s, edge=e, prior=p)
+        for s, e, p in itertools.product((0.1, 0.2, 0.4), (0.03, 0.05, 0.08, 0.12), (0.002, 0.02, 0.2))
+    ]
     points = (0, 1, 10, 50)
     scores = measure(files, models, points, grid)
     rows = []
     for k, setting in enumerate(grid):
-        gains = {n: np.mean([scores[(k, m.model_id, n)]["psnr"] - scores[(k, m.model_id, 0)]["psnr"] for m in models]) for n in points[1:]}
-        rows.append({"spread": setting.spread, "edge": setting.edge, "prior": setting.prior, **{f"gain_{n}": float(g) for n, g in gains.items()}})
+        gains = {
+            n: np.mean([scores[(k, m.model_id, n)]["psnr"] - scores[(k, m.model_id, 0)]["psnr"] for m in models])
+            for n in points[1:]
+        }
+        rows.append(
+            {
+                "spread": setting.spread,
+                "edge": setting.edge,
+                "prior": setting.prior,
+                **{f"gain_{n}": float(g) for n, g in gains.items()},
+            }
+        )
     rows.sort(key=lambda r: -(r["gain_1"] + r["gain_10"] + r["gain_50"]))
     for r in rows[:10]:
         print(json.dumps(r))
@@ -136,10 +149,21 @@ def speed(model: LoadedModel, *, megapixels: float = 12.0, preview_long_side: in
     height, width = gray.shape
     chroma = model_chroma(model, gray)
     scale = preview_long_side / max(width, height)
-    preview = np.asarray(Image.fromarray(gray).resize((round(width * scale), round(height * scale)), Image.Resampling.BILINEAR, reducing_gap=3.0))
+    preview = np.asarray(
+        Image.fromarray(gray).resize(
+            (round(width * scale), round(height * scale)), Image.Resampling.BILINEAR, reducing_gap=3.0
+        )
+    )
     rng = np.random.default_rng(0)
-    hints = [ColorHint(x=float(rng.integers(0, width)), y=float(rng.integers(0, height)), rgb=tuple(int(c) for c in rng.integers(0, 256, 3)), radius=6)
-             for _ in range(10)]
+    hints = [
+        ColorHint(
+            x=float(rng.integers(0, width)),
+            y=float(rng.integers(0, height)),
+            rgb=tuple(int(c) for c in rng.integers(0, 256, 3)),
+            radius=6,
+        )
+        for _ in range(10)
+    ]
 
     started = time.perf_counter()
     editor = ChromaEditor(gray, chroma)
@@ -167,7 +191,11 @@ def speed(model: LoadedModel, *, megapixels: float = 12.0, preview_long_side: in
         "preview": f"{preview.shape[1]}x{preview.shape[0]}",
         "working_grid": f"{editor.working_shape[1]}x{editor.working_shape[0]}",
         "editor_setup_s": setup,
-        "preview_update_s": {"first_point": updates[0], "median_points_1_10": statistics.median(updates), "max": max(updates)},
+        "preview_update_s": {
+            "first_point": updates[0],
+            "median_points_1_10": statistics.median(updates),
+            "max": max(updates),
+        },
         "save_color_math_s": {"today": today, "with_5_hints": with_hints, "extra": with_hints - today},
     }
 
@@ -183,15 +211,24 @@ def main() -> None:
     registry = ModelRegistry.discover([MODELS], provider="cpu")
     report: dict = json.loads(args.out.read_text()) if args.out.exists() else {}
     if args.tune:
-        report["tune"] = {"data": str(DATASETS / "train"), "photos": args.count, "subset_seed": 1, "model": registry.models[0].model_id,
-                          "settings": tune(registry, args.count)}
+        report["tune"] = {
+            "data": str(DATASETS / "train"),
+            "photos": args.count,
+            "subset_seed": 1,
+            "model": registry.models[0].model_id,
+            "settings": tune(registry, args.count),
+        }
     elif args.part in ("all", "psnr"):
         files = photos(args.data, args.count, seed=0)
         started = time.perf_counter()
         scores = measure(files, registry.models, POINTS, [Propagation()])
         report["psnr"] = {
-            "data": str(args.data), "photos": len(files), "subset_seed": 0, "patch": "5x5 mean, radius 2",
-            "propagation": vars(Propagation()), "seconds": round(time.perf_counter() - started),
+            "data": str(args.data),
+            "photos": len(files),
+            "subset_seed": 0,
+            "patch": "5x5 mean, radius 2",
+            "propagation": vars(Propagation()),
+            "seconds": round(time.perf_counter() - started),
             "models": {m.model_id: {str(n): scores[(0, m.model_id, n)] for n in POINTS} for m in registry.models},
         }
         for m in registry.models:

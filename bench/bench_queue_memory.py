@@ -1,6 +1,7 @@
 """Memory of the app on a big folder: N photos of M megapixels through the real window and queue.
 
-``QT_QPA_PLATFORM=offscreen python bench/bench_queue_memory.py --photos 1000 --megapixels 10 --out bench/results/queue_memory.json``
+``QT_QPA_PLATFORM=offscreen python bench/bench_queue_memory.py --photos 1000 --megapixels 10 \
+--out bench/results/queue_memory.json``
 
 The shipped models run on the CPU; a timer walks through the queue meanwhile (as a user looking at the
 results would), so previews are read back too. Prints the peak resident memory (VmHWM) and the resident
@@ -44,7 +45,14 @@ def make_folder(folder: Path, photos: int, megapixels: float) -> None:
 
     width = round((megapixels * 1e6 * 1.5) ** 0.5)
     height = round(width / 1.5)
-    sources = [data.coffee(), data.astronaut(), data.chelsea(), data.rocket(), data.coffee()[::-1], data.astronaut()[:, ::-1]]
+    sources = [
+        data.coffee(),
+        data.astronaut(),
+        data.chelsea(),
+        data.rocket(),
+        data.coffee()[::-1],
+        data.astronaut()[:, ::-1],
+    ]
     bases = []
     for index, array in enumerate(sources[:DISTINCT]):
         image = ImageOps.fit(Image.fromarray(array).convert("L"), (width, height), Image.Resampling.BICUBIC)
@@ -70,8 +78,9 @@ def run(photos: int, megapixels: float, every: int, models: Path) -> dict:
         make_folder(work, photos, megapixels)
         app = QApplication.instance() or QApplication([])
         window = MainWindow()
-        controller = MainController(window, Settings(provider="cpu"), model_dirs=[models], ask_user=False,
-                                    preview_root=work / "cache")
+        controller = MainController(
+            window, Settings(provider="cpu"), model_dirs=[models], ask_user=False, preview_root=work / "cache"
+        )
         window.show()
         samples: list[dict] = []
         started = time.perf_counter()
@@ -80,7 +89,9 @@ def run(photos: int, megapixels: float, every: int, models: Path) -> dict:
         def sample() -> None:
             done = controller.queue.model.finished_count
             if done and done % every == 0 and (not samples or samples[-1]["photos"] != done):
-                samples.append({"photos": done, "rss_mb": round(rss_mb()), "seconds": round(time.perf_counter() - started)})
+                samples.append(
+                    {"photos": done, "rss_mb": round(rss_mb()), "seconds": round(time.perf_counter() - started)}
+                )
                 print(json.dumps(samples[-1]), flush=True)
 
         def browse() -> None:

@@ -12,7 +12,8 @@ Quality: a seeded subset of ``broad/val`` (every source) and of ``general/test``
 the clean photo, damaged and restored (and with only one of the two automatic steps). The clean
 photo is restored too: the automatic mode must leave it practically unchanged (PSNR to the input;
 "unchanged" counts photos where no step acted). The detector's constants were tuned on another
-seeded subset of the same folders (seed 7, 25 photos each; the subsets may share a few photos). A second damage adds fading and is restored
+seeded subset of the same folders (seed 7, 25 photos each; the subsets may share a few photos). A second damage
+adds fading and is restored
 with fade repair on. Detection is scored against the generator's true defect pixels: recall (true
 pixels masked) and precision (masked pixels within 2 px of a true one).
 """
@@ -86,23 +87,25 @@ def quality(paths: list[Path]) -> dict:
         untouched = restore(clean)
         faded = damage(clean, FADED, seed=index)
         mask, truth = result.defect_mask, hit.defects
-        rows.append({
-            "damaged": psnr(clean, hit.gray),
-            "restored": psnr(clean, result.gray),
-            "dust_only": psnr(clean, restore(hit.gray, dust_only).gray),
-            "grain_only": psnr(clean, restore(hit.gray, grain_only).gray),
-            "clean_restored": psnr(clean, untouched.gray),
-            "clean_mse": float(np.mean((clean.astype(np.float64) - untouched.gray) ** 2)),
-            "clean_changed": bool(untouched.steps_applied),
-            "clean_mask_fraction": float(untouched.defect_mask.mean()),
-            "faded_damaged": psnr(clean, faded.gray),
-            "faded_restored": psnr(clean, restore(faded.gray, fade_on).gray),
-            "faded_restored_without_fade": psnr(clean, restore(faded.gray).gray),
-            "recall": float(mask[truth].mean()) if truth.any() else None,
-            "precision": float(dilate(truth, 2)[mask].mean()) if mask.any() else None,
-            "noise_sigma": result.noise_sigma,
-            "seconds": seconds,
-        })
+        rows.append(
+            {
+                "damaged": psnr(clean, hit.gray),
+                "restored": psnr(clean, result.gray),
+                "dust_only": psnr(clean, restore(hit.gray, dust_only).gray),
+                "grain_only": psnr(clean, restore(hit.gray, grain_only).gray),
+                "clean_restored": psnr(clean, untouched.gray),
+                "clean_mse": float(np.mean((clean.astype(np.float64) - untouched.gray) ** 2)),
+                "clean_changed": bool(untouched.steps_applied),
+                "clean_mask_fraction": float(untouched.defect_mask.mean()),
+                "faded_damaged": psnr(clean, faded.gray),
+                "faded_restored": psnr(clean, restore(faded.gray, fade_on).gray),
+                "faded_restored_without_fade": psnr(clean, restore(faded.gray).gray),
+                "recall": float(mask[truth].mean()) if truth.any() else None,
+                "precision": float(dilate(truth, 2)[mask].mean()) if mask.any() else None,
+                "noise_sigma": result.noise_sigma,
+                "seconds": seconds,
+            }
+        )
 
     def mean(key: str) -> float:
         values = [row[key] for row in rows if row[key] is not None]

@@ -44,9 +44,21 @@ def measure(*, batch: int, steps: int, amp: bool) -> list[dict]:
         for _ in range(steps):
             trainer.step(gray, rgb)  # .item() in step() synchronises each step
         seconds = time.perf_counter() - start
-        name = torch.cuda.get_device_name() if runtime.device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
-        rows.append({"model": model_id, "device": name, "amp": amp and runtime.device.type == "cuda",
-                     "size": SIZE, "batch": batch, "images_per_s": steps * batch / seconds})
+        name = (
+            torch.cuda.get_device_name()
+            if runtime.device.type == "cuda"
+            else f"CPU ({torch.get_num_threads()} threads)"
+        )
+        rows.append(
+            {
+                "model": model_id,
+                "device": name,
+                "amp": amp and runtime.device.type == "cuda",
+                "size": SIZE,
+                "batch": batch,
+                "images_per_s": steps * batch / seconds,
+            }
+        )
     return rows
 
 
@@ -75,7 +87,17 @@ if __name__ == "__main__":
         rows = measure(batch=64, steps=30, amp=True) + measure(batch=64, steps=30, amp=False)
         print(json.dumps({"gpu": rows}, indent=1))
         GPU_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        GPU_RESULTS.write_text(json.dumps({"measured": time.strftime("%Y-%m-%d"), "command": "python bench/bench_train.py",
-                                           "torch": torch.__version__, "rows": rows}, indent=1) + "\n")
+        GPU_RESULTS.write_text(
+            json.dumps(
+                {
+                    "measured": time.strftime("%Y-%m-%d"),
+                    "command": "python bench/bench_train.py",
+                    "torch": torch.__version__,
+                    "rows": rows,
+                },
+                indent=1,
+            )
+            + "\n"
+        )
     else:
         print(json.dumps({"cpu": cpu_rows(), "gpu_zoo": gpu_rows()}, indent=1))

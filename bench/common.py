@@ -39,7 +39,9 @@ def photo(megapixels: float, path: Path) -> Path:
 
     base = Image.fromarray(data.coffee()).convert("L")
     scale = (megapixels * 1e6 / (base.width * base.height)) ** 0.5
-    base.resize((round(base.width * scale), round(base.height * scale)), Image.Resampling.BICUBIC).save(path, quality=90)
+    base.resize((round(base.width * scale), round(base.height * scale)), Image.Resampling.BICUBIC).save(
+        path, quality=90
+    )
     return path
 
 

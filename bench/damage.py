@@ -60,7 +60,7 @@ def _draw_specks(alpha: np.ndarray, rng: np.random.Generator, count: int, scale:
         cx, cy = int(rng.integers(0, width)), int(rng.integers(0, height))
         strength = rng.uniform(0.55, 1.0)
         x0, y0 = max(cx - reach, 0), max(cy - reach, 0)
-        patch = alpha[y0:min(cy + reach, height), x0:min(cx + reach, width)]
+        patch = alpha[y0 : min(cy + reach, height), x0 : min(cx + reach, width)]
         canvas = np.zeros(patch.shape, np.uint8)
         # A speck is one to three overlapping ellipses: dust is rarely round.
         for _ in range(int(rng.integers(1, 4))):

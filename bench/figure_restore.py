@@ -58,8 +58,10 @@ def main() -> None:
             row.paste(p, (x, 18))
             x += p.width + 10
         steps = ", ".join(result.steps_applied) or "nothing"
-        caption = (f"{name} ({gray.shape[1]}x{gray.shape[0]}), {label}: {steps}; "
-                   f"mask {100 * result.defect_mask.mean():.1f}%, noise {result.noise_sigma:.1f}")
+        caption = (
+            f"{name} ({gray.shape[1]}x{gray.shape[0]}), {label}: {steps}; "
+            f"mask {100 * result.defect_mask.mean():.1f}%, noise {result.noise_sigma:.1f}"
+        )
         ImageDraw.Draw(row).text((2, 3), caption, fill="black")
         rows.append(row)
         print(caption)

@@ -17,7 +17,6 @@ sys.path.insert(0, str(HERE.parent))
 import bench_batch  # noqa: E402
 import bench_end_to_end  # noqa: E402
 import bench_models  # noqa: E402
-import bench_queue_memory  # noqa: E402
 
 from engine.model_ids import MODEL_IDS  # noqa: E402
 
@@ -36,7 +35,7 @@ def main() -> None:
     e2e = bench_end_to_end.run()
     batch = bench_batch.run()
     train = subprocess.run([sys.executable, str(HERE / "bench_train.py")], capture_output=True, text=True, check=True)
-    train = json.loads(train.stdout[train.stdout.index("{"):])
+    train = json.loads(train.stdout[train.stdout.index("{") :])
     lines = [
         "# Performance",
         "",
@@ -51,24 +50,31 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for r in models["models"]:
-        lines.append(f"| {r['model']} | {r['size']}x{r['size']} | {r['file_mb']:.1f} | {r['gflops']:.2f} | {r['ms']:.1f} | "
-                     f"{r['achieved']:.0f} | {100 * r['achieved'] / models['matmul_gflops']:.0f}% |")
+        lines.append(
+            f"| {r['model']} | {r['size']}x{r['size']} | {r['file_mb']:.1f} | {r['gflops']:.2f} | {r['ms']:.1f} | "
+            f"{r['achieved']:.0f} | {100 * r['achieved'] / models['matmul_gflops']:.0f}% |"
+        )
     lines += [
         "",
         "FLOPs are counted on the ONNX graph (Conv, ConvTranspose, Gemm, MatMul). ONNX shape inference cannot "
         "follow the Koalarization's classifier past its Resize to 224x224, so koala's figure leaves most of "
-        "EfficientNet-Lite0 out and is a lower bound (counted in torch by `training.flops.describe`: 2.05 GFLOPs for the shipped hypercolumn model).",
+        "EfficientNet-Lite0 out and is a lower bound (counted in torch by `training.flops.describe`: "
+        "2.05 GFLOPs for the shipped hypercolumn model).",
         "",
         "## End to end (gray JPEG in, colorize, stamp, JPEG out)",
         "",
         "Best of three runs; each case in a fresh process, so the peak resident memory (VmHWM) is its own.",
         "",
-        "| photo | models | decode s | inference s | color math s | encode+stamp s | total s | outside inference s | peak MB |",
+        "| photo | models | decode s | inference s | color math s | encode+stamp s | total s "
+        "| outside inference s | peak MB |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in e2e:
-        lines.append(f"| {r['megapixels']:g} MP | {r['models']} | {r['decode']:.3f} | {r['inference']:.3f} | {r['color_math']:.3f} | "
-                     f"{r['encode']:.3f} | {r['total']:.3f} | {r['outside_inference']:.3f} | {r['peak_rss_mb']:.0f} |")
+        lines.append(
+            f"| {r['megapixels']:g} MP | {r['models']} | {r['decode']:.3f} | {r['inference']:.3f} "
+            f"| {r['color_math']:.3f} | "
+            f"{r['encode']:.3f} | {r['total']:.3f} | {r['outside_inference']:.3f} | {r['peak_rss_mb']:.0f} |"
+        )
     twelve = next(r for r in e2e if r["megapixels"] == 12 and r["models"] == "unet")
     big = next(r for r in e2e if r["megapixels"] == 24 and r["models"] == "all")
     lines += [
@@ -101,7 +107,8 @@ def main() -> None:
         lines += [
             "",
             "On the lent NVIDIA H200 (bf16 autocast, channels-last, data preloaded on the GPU; from the zoo's "
-            "`loss.csv`). These runs shared the GPU: 8 runs at once in phase 1, 2 in phase 2, 6 in phases 3 and 4, 4 in phase 5, so "
+            "`loss.csv`). These runs shared the GPU: 8 runs at once in phase 1, 2 in phase 2, 6 in phases 3 "
+            "and 4, 4 in phase 5, so "
             "each figure is that run's share, not the card's limit:",
             "",
             "| run | epochs | best images/s |",

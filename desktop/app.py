@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     controller.queue.add_paths(args.files or sample_photos())
     if args.screenshot is not None:
+
         def shoot() -> None:
             QTimer.singleShot(300, lambda: (window.grab().save(str(args.screenshot)), app.quit()))
 

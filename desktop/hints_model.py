@@ -41,7 +41,7 @@ class ResultEdits:
         return replace(self, hints=tuple(hints))
 
     def removed(self, index: int) -> ResultEdits:
-        return replace(self, hints=self.hints[:index] + self.hints[index + 1:])
+        return replace(self, hints=self.hints[:index] + self.hints[index + 1 :])
 
     def with_controls(self, controls: ColorControls) -> ResultEdits:
         return replace(self, controls=controls)

@@ -67,8 +67,9 @@ def uses_xcb(env: Mapping[str, str], platform: str = sys.platform) -> bool:
     return not env.get("WAYLAND_DISPLAY")
 
 
-def startup_problem(env: Mapping[str, str] | None = None, *, platform: str | None = None,
-                    loader: Loader | None = None) -> str | None:
+def startup_problem(
+    env: Mapping[str, str] | None = None, *, platform: str | None = None, loader: Loader | None = None
+) -> str | None:
     """One line saying why Qt cannot start here (no display, missing libraries), or None. Defaults: this
     process's environment, ``sys.platform`` and :func:`load_library`."""
     env = os.environ if env is None else env
@@ -77,8 +78,10 @@ def startup_problem(env: Mapping[str, str] | None = None, *, platform: str | Non
     if not uses_xcb(env, platform):
         return None
     if not env.get("DISPLAY"):
-        return ("no display to open a window on (DISPLAY is not set): start it from a desktop session "
-                "(or set QT_QPA_PLATFORM=offscreen to run without a screen)")
+        return (
+            "no display to open a window on (DISPLAY is not set): start it from a desktop session "
+            "(or set QT_QPA_PLATFORM=offscreen to run without a screen)"
+        )
     missing = []
     for soname, package in XCB_LIBRARIES:
         try:
@@ -89,5 +92,7 @@ def startup_problem(env: Mapping[str, str] | None = None, *, platform: str | Non
         return None
     names = ", ".join(soname for soname, _ in missing)
     packages = " ".join(package for _, package in missing)
-    return (f"Qt's X11 platform needs {names}, which {'is' if len(missing) == 1 else 'are'} not installed: "
-            f"on Debian/Ubuntu, sudo apt install {packages} (see docs/INSTALL.md)")
+    return (
+        f"Qt's X11 platform needs {names}, which {'is' if len(missing) == 1 else 'are'} not installed: "
+        f"on Debian/Ubuntu, sudo apt install {packages} (see docs/INSTALL.md)"
+    )

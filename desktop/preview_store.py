@@ -52,15 +52,18 @@ class PreviewStore:
         self._decoded: OrderedDict[Path, Previews[QImage]] = OrderedDict()  # by the gray preview's file
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.folder, True)
 
-    def write(self, item_id: int, gray: np.ndarray, results: Mapping[str, np.ndarray], *,
-              tag: str = "") -> Previews[Path]:
+    def write(
+        self, item_id: int, gray: np.ndarray, results: Mapping[str, np.ndarray], *, tag: str = ""
+    ) -> Previews[Path]:
         """Previews of one photo: ``gray`` uint8 ``HxW``, ``results`` uint8 ``HxWx3`` per model id (full
         resolution); returns their files. Safe from any thread (names are unique per item and ``tag``: a
         photo computed again, restored, gets new files beside the first ones)."""
         size = preview_size(gray.shape[1], gray.shape[0], self.max_side)
         gray_path = self._encode(gray, size, f"{item_id}{tag}-gray.jpg")
-        paths = {mid: self._encode(rgb, size, f"{item_id}{tag}-{index}.jpg")
-                 for index, (mid, rgb) in enumerate(results.items())}
+        paths = {
+            mid: self._encode(rgb, size, f"{item_id}{tag}-{index}.jpg")
+            for index, (mid, rgb) in enumerate(results.items())
+        }
         return Previews(gray=gray_path, results=paths)
 
     def write_mask(self, item_id: int, mask: np.ndarray, *, tag: str = "") -> Path:

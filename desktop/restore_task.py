@@ -46,8 +46,17 @@ class RestoreTask(QRunnable):
     """One photo, one generation of its restore state; ``superseded()`` True stops it between steps (the
     user changed the settings again, or the app quits)."""
 
-    def __init__(self, item_id: int, generation: int, path: Path, sha256: str, state: RestoreState,
-                 models: list[LoadedModel], store: PreviewStore, superseded: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        item_id: int,
+        generation: int,
+        path: Path,
+        sha256: str,
+        state: RestoreState,
+        models: list[LoadedModel],
+        store: PreviewStore,
+        superseded: Callable[[], bool],
+    ) -> None:
         super().__init__()
         self.item_id, self.generation, self.path, self.sha256 = item_id, generation, path, sha256
         self.state, self.models, self.store, self.superseded = state, models, store, superseded
@@ -79,10 +88,14 @@ class RestoreTask(QRunnable):
         result = colorize(image, self.models, cancelled=self.superseded)
         tag = f"r{self.generation}"
         try:
-            previews = self.store.write(self.item_id, image.gray, {mid: r.rgb for mid, r in result.results.items()},
-                                        tag=tag)
-            mask = (self.store.write_mask(self.item_id, restored.defect_mask, tag=tag)
-                    if self.state.settings.dust.enabled else None)
+            previews = self.store.write(
+                self.item_id, image.gray, {mid: r.rgb for mid, r in result.results.items()}, tag=tag
+            )
+            mask = (
+                self.store.write_mask(self.item_id, restored.defect_mask, tag=tag)
+                if self.state.settings.dust.enabled
+                else None
+            )
         except OSError as exc:
             raise TintypeError(f"{self.path}: could not keep its previews ({exc.strerror or exc})") from None
         # With the chroma of the results colorized from the restored gray: color hints preview on it.

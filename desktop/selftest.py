@@ -21,7 +21,6 @@ from engine.registry import ModelRegistry, default_model_dirs
 from engine.stamp import RestoreStamp, read_any_stamp, read_stamp
 from engine.steps import ColorAdjustment, Restoration
 
-
 GRAY_MAE_LIMIT = 1.0
 # Dark and bright 3x3 specks (row, column, gray) on the restore check's synthetic print.
 SPECKS = ((12, 16, 250), (30, 40, 5), (20, 52, 245))
@@ -70,8 +69,10 @@ def run_selftest(model_dirs: list[Path] | None = None) -> int:
             fmt = plan_save(image, model.model_id, output).fmt
             try:
                 stamp = read_stamp(save_colorized(image, result, output))
-                check(stamp.model_id == model.model_id and stamp.source_sha256 == image.sha256,
-                      f"{model.model_id}: saved {fmt} carries the colorized stamp")
+                check(
+                    stamp.model_id == model.model_id and stamp.source_sha256 == image.sha256,
+                    f"{model.model_id}: saved {fmt} carries the colorized stamp",
+                )
             except TintypeError as exc:
                 check(False, f"{model.model_id}: save and stamp: {exc}")
             if model is registry.models[0]:
@@ -99,10 +100,15 @@ def _check_restore(check, folder: Path) -> None:
         return
     restored = run.result.image
     error = max(abs(int(restored.gray[y, x]) - int(clean[y, x])) for y, x, _ in SPECKS)
-    check("dust" in restored.restored and error <= 4,
-          f"restore: {len(SPECKS)} specks filled in (steps {', '.join(restored.restored) or 'none'}, largest error {error} levels)")
-    check(isinstance(stamp, RestoreStamp) and stamp.edits.restore == restored.restored,
-          "restore: saved gray carries the algorithmically enhanced stamp with its steps")
+    check(
+        "dust" in restored.restored and error <= 4,
+        f"restore: {len(SPECKS)} specks filled in (steps {', '.join(restored.restored) or 'none'}, "
+        f"largest error {error} levels)",
+    )
+    check(
+        isinstance(stamp, RestoreStamp) and stamp.edits.restore == restored.restored,
+        "restore: saved gray carries the algorithmically enhanced stamp with its steps",
+    )
 
 
 def _check_hints(check, image: LoadedImage, result: ModelResult, folder: Path) -> None:
@@ -127,6 +133,8 @@ def _check_hints(check, image: LoadedImage, result: ModelResult, folder: Path) -
     gain = redness(adjusted.rgb) - redness(result.rgb)
     back = np.asarray(Image.fromarray(adjusted.rgb).convert("L"), dtype=np.int16)
     mae = float(np.abs(back - image.gray).mean())
-    check(gain > 20 and mae <= GRAY_MAE_LIMIT,
-          f"{result.model_id}: a red color hint at ({x}, {y}) reddens it by {gain:.0f} levels, gray fidelity {mae:.2f}")
+    check(
+        gain > 20 and mae <= GRAY_MAE_LIMIT,
+        f"{result.model_id}: a red color hint at ({x}, {y}) reddens it by {gain:.0f} levels, gray fidelity {mae:.2f}",
+    )
     check(stamp.edits.hints == (hint,), f"{result.model_id}: the saved file records the color hint")

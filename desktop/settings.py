@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QSettings
 
-from engine.providers import PROVIDER_CHOICES
 from engine.formats import FORMAT_CHOICES, format_spec
+from engine.providers import PROVIDER_CHOICES
 
 QUALITY_RANGE = (50, 100)
 
@@ -32,7 +32,7 @@ class Settings:
     jpeg_quality: int = JPEG_QUALITY
     keep_exif: bool = True
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
 

@@ -16,14 +16,13 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
+from desktop.preview_store import PreviewStore
+from desktop.qimage import thumbnail
+from desktop.queue_model import Failure, ResultInfo, SourceInfo
 from engine.colorize import ColorizeResult, colorize
 from engine.errors import CancelledError, TintypeError
 from engine.images import load_image
 from engine.registry import LoadedModel, ModelRegistry
-
-from desktop.preview_store import PreviewStore
-from desktop.qimage import thumbnail
-from desktop.queue_model import Failure, ResultInfo, SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +35,12 @@ def unexpected(exc: BaseException) -> str:
 def result_infos(result: ColorizeResult) -> dict[str, ResultInfo]:
     """What the queue keeps of each result, by model id: its names and timing, and the model's chroma (color
     hints re-render the preview from it)."""
-    return {mid: ResultInfo(model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider,
-                            chroma=r.chroma)
-            for mid, r in result.results.items()}
+    return {
+        mid: ResultInfo(
+            model_id=mid, display_name=r.display_name, seconds=r.seconds, provider=r.provider, chroma=r.chroma
+        )
+        for mid, r in result.results.items()
+    }
 
 
 class TaskSignals(QObject):
@@ -99,8 +101,9 @@ class ColorizeSignals(TaskSignals):
 class ColorizeTask(QRunnable):
     """Load one photo, colorize it with every model, write its previews; the full-size arrays end here."""
 
-    def __init__(self, item_id: int, path: Path, models: list[LoadedModel], cancel: threading.Event,
-                 store: PreviewStore) -> None:
+    def __init__(
+        self, item_id: int, path: Path, models: list[LoadedModel], cancel: threading.Event, store: PreviewStore
+    ) -> None:
         super().__init__()
         self.item_id, self.path, self.models, self.cancel, self.store = item_id, path, models, cancel, store
         self.signals = ColorizeSignals()
@@ -165,8 +168,13 @@ class SaveTask(QRunnable, Generic[J, S]):
     """Writes many photos' results; ``write(job, settings, wrote)`` does one photo and returns its problems
     (the saving controller's function: the engine calls stay there). ``cancel`` stops it between photos."""
 
-    def __init__(self, jobs: list[J], settings: S, write: Callable[[J, S, Callable[[str, Path], None]], list[str]],
-                 cancel: threading.Event) -> None:
+    def __init__(
+        self,
+        jobs: list[J],
+        settings: S,
+        write: Callable[[J, S, Callable[[str, Path], None]], list[str]],
+        cancel: threading.Event,
+    ) -> None:
         super().__init__()
         self.jobs, self.settings, self.write, self.cancel = jobs, settings, write, cancel
         self.signals = SaveSignals()

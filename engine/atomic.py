@@ -52,7 +52,9 @@ def write_atomic(destination: Path, data: bytes, *, overwrite: bool) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
         except OSError as exc:
-            raise OutputError(f"{destination}: could not be written ({exc.strerror or exc}); nothing replaced") from None
+            raise OutputError(
+                f"{destination}: could not be written ({exc.strerror or exc}); nothing replaced"
+            ) from None
         _verify(tmp, data, destination)
         _place(tmp, destination, overwrite=overwrite)
     finally:

@@ -114,8 +114,12 @@ def run_batch(
     """
     started = time.perf_counter()
     failed = written = skipped = 0
-    planner = BatchPlanner([m.model_id for m in pipeline.models], folder=pipeline.output.folder,
-                           format=pipeline.output.format, restored=pipeline.keep_restored)
+    planner = BatchPlanner(
+        [m.model_id for m in pipeline.models],
+        folder=pipeline.output.folder,
+        format=pipeline.output.format,
+        restored=pipeline.keep_restored,
+    )
 
     def saved(_path: Path) -> None:
         nonlocal written
@@ -153,8 +157,9 @@ def run_batch(
             log.debug("failed: %s", reason)
             if on_failure is not None:
                 on_failure(path, reason)
-    return BatchSummary(photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started,
-                        skipped=skipped)
+    return BatchSummary(
+        photos=len(paths), failed=failed, written=written, seconds=time.perf_counter() - started, skipped=skipped
+    )
 
 
 def _missing_only(pipeline: Pipeline, existing: set[str | None]) -> Pipeline:

@@ -124,17 +124,26 @@ def _parser() -> argparse.ArgumentParser:
     col = sub.add_parser("colorize", help="colorize photos (files or folders, recursive)")
     col.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     col.add_argument("-o", "--output", type=Path, help="output folder (default: next to each photo)")
-    col.add_argument("--model", action="append", metavar="ID",
-                     help="model to use: any loaded model id, or all (repeatable; default all; see 'tintype models')")
+    col.add_argument(
+        "--model",
+        action="append",
+        metavar="ID",
+        help="model to use: any loaded model id, or all (repeatable; default all; see 'tintype models')",
+    )
     col.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
     col.add_argument("--format", choices=FORMAT_CHOICES, default="same", help="output format (default: the input's)")
     _output_flags(col)
     col.add_argument("--restore", action="store_true", help="restore the photo first (see 'tintype restore')")
     _restore_flags(col, "with --restore: ")
-    col.add_argument("--hints", type=Path, metavar="FILE",
-                     help='color hints for one photo: JSON {"points": [{"x": 412, "y": 133, "color": "#b5402a"}]}')
-    col.add_argument("--strength", type=float, default=1.0,
-                     help="color strength, 0 (gray) to 2 (twice as saturated); default 1")
+    col.add_argument(
+        "--hints",
+        type=Path,
+        metavar="FILE",
+        help='color hints for one photo: JSON {"points": [{"x": 412, "y": 133, "color": "#b5402a"}]}',
+    )
+    col.add_argument(
+        "--strength", type=float, default=1.0, help="color strength, 0 (gray) to 2 (twice as saturated); default 1"
+    )
     col.add_argument("--warmth", type=float, default=0.0, help="warmth, -1 (bluer) to 1 (yellower); default 0")
     col.set_defaults(func=cmd_colorize)
 
@@ -158,13 +167,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _output_flags(parser: argparse.ArgumentParser) -> None:
     """What colorize and restore share about the files they read and write."""
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace existing output files (without it, photos whose results exist are skipped)")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace existing output files (without it, photos whose results exist are skipped)",
+    )
     parser.add_argument("--no-exif", action="store_true", help="do not copy the original EXIF and XMP")
-    parser.add_argument("--quality", type=_quality, metavar="1-100",
-                        help="JPEG and WebP quality (default: 95 for JPEG, 90 for WebP)")
-    parser.add_argument("--max-megapixels", type=_megapixels, default=DEFAULT_MAX_PIXELS / 1e6, metavar="MP",
-                        help=f"refuse photos with more pixels than this (default {DEFAULT_MAX_PIXELS / 1e6:g})")
+    parser.add_argument(
+        "--quality", type=_quality, metavar="1-100", help="JPEG and WebP quality (default: 95 for JPEG, 90 for WebP)"
+    )
+    parser.add_argument(
+        "--max-megapixels",
+        type=_megapixels,
+        default=DEFAULT_MAX_PIXELS / 1e6,
+        metavar="MP",
+        help=f"refuse photos with more pixels than this (default {DEFAULT_MAX_PIXELS / 1e6:g})",
+    )
 
 
 def _restore_flags(parser: argparse.ArgumentParser, prefix: str) -> None:
@@ -174,9 +192,13 @@ def _restore_flags(parser: argparse.ArgumentParser, prefix: str) -> None:
 
 
 def _restoration(args: argparse.Namespace) -> Restoration:
-    return Restoration(RestoreSettings(dust=DustSettings(enabled=not args.no_dust),
-                                       grain=GrainSettings(enabled=not args.no_grain),
-                                       fade=FadeSettings(enabled=args.fade)))
+    return Restoration(
+        RestoreSettings(
+            dust=DustSettings(enabled=not args.no_dust),
+            grain=GrainSettings(enabled=not args.no_grain),
+            fade=FadeSettings(enabled=args.fade),
+        )
+    )
 
 
 def _registry(args: argparse.Namespace) -> ModelRegistry:
@@ -215,9 +237,13 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     if not inputs:
         _err("no images found")
         return 2
-    pipeline = Pipeline(models=tuple(models), restore=(_restoration(args),) if args.restore else (),
-                        adjust=() if adjust.neutral else (adjust,), output=_save_options(args),
-                        max_pixels=_max_pixels(args))
+    pipeline = Pipeline(
+        models=tuple(models),
+        restore=(_restoration(args),) if args.restore else (),
+        adjust=() if adjust.neutral else (adjust,),
+        output=_save_options(args),
+        max_pixels=_max_pixels(args),
+    )
     summary = _run(pipeline, inputs)
     _say(
         f"{summary.done} of {summary.photos} photos colorized with {', '.join(m.model_id for m in models)} "
@@ -238,11 +264,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not inputs:
         _err("no images found")
         return 2
-    pipeline = Pipeline(models=(), restore=(_restoration(args),), output=_save_options(args), keep_restored=True,
-                        max_pixels=_max_pixels(args))
+    pipeline = Pipeline(
+        models=(),
+        restore=(_restoration(args),),
+        output=_save_options(args),
+        keep_restored=True,
+        max_pixels=_max_pixels(args),
+    )
     summary = _run(pipeline, inputs)
-    _say(f"{summary.done} of {summary.photos} photos restored ({summary.written} files written, "
-         f"{summary.failed} failed{_skipped(summary)}) in {summary.seconds:.1f}s")
+    _say(
+        f"{summary.done} of {summary.photos} photos restored ({summary.written} files written, "
+        f"{summary.failed} failed{_skipped(summary)}) in {summary.seconds:.1f}s"
+    )
     return 0 if summary.failed == 0 else 1
 
 
@@ -259,8 +292,13 @@ def _color_adjustment(args: argparse.Namespace, inputs: list[Path]) -> ColorAdju
 
 
 def _save_options(args: argparse.Namespace) -> SaveOptions:
-    return SaveOptions(folder=args.output, format=args.format, overwrite=args.overwrite, keep_exif=not args.no_exif,
-                       quality=args.quality)
+    return SaveOptions(
+        folder=args.output,
+        format=args.format,
+        overwrite=args.overwrite,
+        keep_exif=not args.no_exif,
+        quality=args.quality,
+    )
 
 
 def _max_pixels(args: argparse.Namespace) -> int:
@@ -275,8 +313,13 @@ def _run(pipeline: Pipeline, inputs: list[Path]) -> BatchSummary:
         bar.clear()
         _err(f"failed: {reason}")
 
-    summary = run_batch(pipeline, inputs, on_photo=lambda index, path: bar.show(index, path.name), on_failure=failed,
-                        on_skip=lambda path: log.info("skipped %s: its results exist", path))
+    summary = run_batch(
+        pipeline,
+        inputs,
+        on_photo=lambda index, path: bar.show(index, path.name),
+        on_failure=failed,
+        on_skip=lambda path: log.info("skipped %s: its results exist", path),
+    )
     bar.clear()
     return summary
 
@@ -288,7 +331,11 @@ def _skipped(summary: BatchSummary) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     registry = _registry(args)
     usable = [p for p in available_providers() if provider_label(p) != "CUDA" or cuda_usable()]
-    note = " (CUDA is installed but not usable here: libraries or GPU missing)" if cuda_compiled_in() and not cuda_usable() else ""
+    note = (
+        " (CUDA is installed but not usable here: libraries or GPU missing)"
+        if cuda_compiled_in() and not cuda_usable()
+        else ""
+    )
     _say(f"providers available: {', '.join(provider_label(p) for p in usable)}{note}")
     if not registry.models:
         _say(_no_models(registry, args.models_dir or default_model_dirs()))
@@ -325,7 +372,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         _say(f"  {'warmth':14s}{edits.controls.warmth:+g}")
         _say(f"  {'hints':14s}{len(edits.hints)} point{'' if len(edits.hints) == 1 else 's'}")
         for hint in edits.hints:
-            _say(f"    x={hint.x:g} y={hint.y:g} color={hint.hex}" + (f" radius={hint.radius:g}" if hint.radius else ""))
+            _say(
+                f"    x={hint.x:g} y={hint.y:g} color={hint.hex}" + (f" radius={hint.radius:g}" if hint.radius else "")
+            )
     for name, value in exif_text.items():
         _say(f"  exif {name}: {value}")
     return 0

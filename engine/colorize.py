@@ -40,7 +40,7 @@ class Letterbox:
     height: int
 
     @classmethod
-    def fit(cls, width: int, height: int, size: int) -> "Letterbox":
+    def fit(cls, width: int, height: int, size: int) -> Letterbox:
         scale = size / max(width, height)
         w = max(1, min(size, round(width * scale)))
         h = max(1, min(size, round(height * scale)))
@@ -118,11 +118,15 @@ def predict_chroma(
     inference = time.perf_counter() - infer_started
     check_prediction(output, model.contract, source=f"{name}: model '{model.model_id}'")
     prediction = output[0]
-    rgb_small = prediction_to_rgb(prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale)
+    rgb_small = prediction_to_rgb(
+        prediction, output=model.contract.output, gray=small, ab_scale=model.contract.ab_scale
+    )
     return crop_to_photo(chroma_of(rgb_small), box), inference
 
 
-def colorize_with(model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None) -> ModelResult:
+def colorize_with(
+    model: LoadedModel, image: LoadedImage, *, boxed: dict[int, tuple[Letterbox, np.ndarray]] | None = None
+) -> ModelResult:
     """Colorize ``image`` with one ``model``. ``boxed`` caches the letterboxed input per working size.
     :class:`~engine.errors.ModelOutputError` as :func:`predict_chroma`."""
     started = time.perf_counter()

@@ -106,7 +106,7 @@ class ModelContract:
 
 def parse_contract(metadata: dict[str, str], *, source: str) -> ModelContract:
     """Read and validate the contract from ONNX metadata; ``source`` names the file in messages."""
-    values = {key[len(PREFIX):]: value for key, value in metadata.items() if key.startswith(PREFIX)}
+    values = {key[len(PREFIX) :]: value for key, value in metadata.items() if key.startswith(PREFIX)}
     missing = [key for key in REQUIRED_KEYS if key not in values]
     if len(missing) == len(REQUIRED_KEYS):
         raise ContractError(f"{source}: not a Tintype model (no '{PREFIX}*' metadata in the ONNX file)")
@@ -178,7 +178,9 @@ def check_graph(
             f"for output '{contract.output}'"
         )
     if any(d is not None and d != size for d in _fixed(out_shape[2:])):
-        raise ContractError(f"{source}: output shape {out_shape} is not [N, {contract.output_channels}, {size}, {size}]")
+        raise ContractError(
+            f"{source}: output shape {out_shape} is not [N, {contract.output_channels}, {size}, {size}]"
+        )
 
 
 def check_prediction(prediction: np.ndarray, contract: ModelContract, *, source: str) -> None:

@@ -24,36 +24,44 @@ EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 
 # IFD0 tags that describe the photo, not the file's layout.
-DESCRIPTIVE_TAGS = frozenset({
-    0x010D,  # DocumentName
-    0x010E,  # ImageDescription
-    0x010F,  # Make
-    0x0110,  # Model
-    ORIENTATION,  # kept as 1: the pixels are stored upright
-    0x011A,  # XResolution
-    0x011B,  # YResolution
-    0x0128,  # ResolutionUnit
-    0x0131,  # Software
-    0x0132,  # DateTime
-    0x013B,  # Artist
-    0x013C,  # HostComputer
-    0x4746,  # Rating
-    0x4749,  # RatingPercent
-    0x8298,  # Copyright
-    0x9C9B, 0x9C9C, 0x9C9D, 0x9C9E, 0x9C9F,  # Windows XPTitle, XPComment, XPAuthor, XPKeywords, XPSubject
-})
+DESCRIPTIVE_TAGS = frozenset(
+    {
+        0x010D,  # DocumentName
+        0x010E,  # ImageDescription
+        0x010F,  # Make
+        0x0110,  # Model
+        ORIENTATION,  # kept as 1: the pixels are stored upright
+        0x011A,  # XResolution
+        0x011B,  # YResolution
+        0x0128,  # ResolutionUnit
+        0x0131,  # Software
+        0x0132,  # DateTime
+        0x013B,  # Artist
+        0x013C,  # HostComputer
+        0x4746,  # Rating
+        0x4749,  # RatingPercent
+        0x8298,  # Copyright
+        0x9C9B,
+        0x9C9C,
+        0x9C9D,
+        0x9C9E,
+        0x9C9F,  # Windows XPTitle, XPComment, XPAuthor, XPKeywords, XPSubject
+    }
+)
 # Sub-IFDs kept, with the tags dropped from each: layout tags, offsets that would dangle, and the
 # maker note (camera-private data full of absolute offsets, which a copy breaks).
 SUB_IFDS: dict[int, frozenset[int]] = {
-    EXIF_IFD: frozenset({
-        0x9101,  # ComponentsConfiguration
-        0x9102,  # CompressedBitsPerPixel
-        0x927C,  # MakerNote
-        0xA001,  # ColorSpace: the result's profile says it
-        0xA002,  # PixelXDimension
-        0xA003,  # PixelYDimension
-        0xA005,  # Interoperability IFD offset
-    }),
+    EXIF_IFD: frozenset(
+        {
+            0x9101,  # ComponentsConfiguration
+            0x9102,  # CompressedBitsPerPixel
+            0x927C,  # MakerNote
+            0xA001,  # ColorSpace: the result's profile says it
+            0xA002,  # PixelXDimension
+            0xA003,  # PixelYDimension
+            0xA005,  # Interoperability IFD offset
+        }
+    ),
     GPS_IFD: frozenset(),
 }
 _VALUE_ERRORS = (struct.error, TypeError, ValueError, OverflowError, KeyError, UnicodeError)

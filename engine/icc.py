@@ -45,7 +45,12 @@ def apply_profile(image: Image.Image, icc: bytes | None, *, label: str) -> tuple
         if converted is not None:
             return converted, None
     else:
-        log.warning("%s: %s ICC profile does not fit %s pixels, dropped", label, space.decode("latin-1").strip() or "unknown", image.mode)
+        log.warning(
+            "%s: %s ICC profile does not fit %s pixels, dropped",
+            label,
+            space.decode("latin-1").strip() or "unknown",
+            image.mode,
+        )
     return (image.convert("RGB") if image.mode == "CMYK" else image), None
 
 

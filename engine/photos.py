@@ -36,7 +36,9 @@ def is_photo_file(path: Path, *, suffixes: Iterable[str] = IMAGE_SUFFIXES) -> bo
     return path.suffix.lower() in suffixes and path.is_file()
 
 
-def scan_folder(folder: str | os.PathLike, *, suffixes: Iterable[str] = IMAGE_SUFFIXES, skip_results: bool = True) -> list[Path]:
+def scan_folder(
+    folder: str | os.PathLike, *, suffixes: Iterable[str] = IMAGE_SUFFIXES, skip_results: bool = True
+) -> list[Path]:
     """Photos under ``folder``, recursively, sorted by path. Earlier Tintype results are skipped
     unless ``skip_results`` is False (training and evaluation sets have none)."""
     suffixes = frozenset(s.lower() for s in suffixes)

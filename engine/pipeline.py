@@ -96,7 +96,9 @@ class OutputPlan:
     fmt: str
 
 
-def plan_save(image: LoadedImage, model_id: str | None, options: SaveOptions, *, target: Path | None = None) -> OutputPlan:
+def plan_save(
+    image: LoadedImage, model_id: str | None, options: SaveOptions, *, target: Path | None = None
+) -> OutputPlan:
     """Plan one model's result (``model_id`` None: the restored gray): ``target`` when a person chose the
     file (its extension picks the format, else ``options.format``), otherwise
     :func:`engine.saving.plan_output` in ``options.folder``."""
@@ -113,16 +115,29 @@ def save_colorized(
     """The save sequence, the one every front end uses: plan the path, pick the format, stamp, write
     atomically. Returns the path written; :class:`~engine.errors.OutputError` says why not."""
     plan = plan_save(image, result.model_id, options, target=target)
-    return save_result(image, result, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif,
-                       quality=options.quality)
+    return save_result(
+        image,
+        result,
+        plan.path,
+        fmt=plan.fmt,
+        overwrite=options.overwrite,
+        keep_exif=options.keep_exif,
+        quality=options.quality,
+    )
 
 
 def save_restored_gray(image: LoadedImage, options: SaveOptions, *, target: Path | None = None) -> Path:
     """:func:`save_colorized`'s sequence for the restored gray itself (``<stem>.restored.<ext>``,
     stamped as algorithmically enhanced with the steps in ``image.restored``)."""
     plan = plan_save(image, None, options, target=target)
-    return save_restored(image, plan.path, fmt=plan.fmt, overwrite=options.overwrite, keep_exif=options.keep_exif,
-                         quality=options.quality)
+    return save_restored(
+        image,
+        plan.path,
+        fmt=plan.fmt,
+        overwrite=options.overwrite,
+        keep_exif=options.keep_exif,
+        quality=options.quality,
+    )
 
 
 @dataclass(frozen=True)
@@ -188,8 +203,7 @@ class Pipeline:
             gray, applied = (out, (step.name,)) if isinstance(out, np.ndarray) else (out.gray, tuple(out.steps_applied))
             if gray.dtype != np.uint8 or gray.shape != image.gray.shape:
                 raise ValueError(
-                    f"restore step '{step.name}' returned {gray.dtype} {gray.shape}, "
-                    f"not uint8 {image.gray.shape}"
+                    f"restore step '{step.name}' returned {gray.dtype} {gray.shape}, not uint8 {image.gray.shape}"
                 )
             image = dataclasses.replace(image, gray=gray, restored=(*image.restored, *applied))
         return image
@@ -271,8 +285,13 @@ class Pipeline:
         image = self.restored(image, cancelled=cancelled)
         restored = time.perf_counter()
         errors: list[TintypeError] = []
-        raw = colorize(image, self.models, progress=progress, cancelled=cancelled,
-                       on_model_error=lambda _model_id, exc: errors.append(exc))
+        raw = colorize(
+            image,
+            self.models,
+            progress=progress,
+            cancelled=cancelled,
+            on_model_error=lambda _model_id, exc: errors.append(exc),
+        )
         if errors and not raw.results:
             raise errors[0]
         colorized = time.perf_counter()

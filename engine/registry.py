@@ -124,7 +124,7 @@ class ModelRegistry:
     shadowed: list[Shadowed] = field(default_factory=list)
 
     @classmethod
-    def discover(cls, folders: list[Path] | None = None, *, provider: str = "auto") -> "ModelRegistry":
+    def discover(cls, folders: list[Path] | None = None, *, provider: str = "auto") -> ModelRegistry:
         folders = default_model_dirs() if folders is None else folders
         by_id: dict[str, LoadedModel] = {}
         failures: list[ModelLoadError] = []

@@ -127,8 +127,13 @@ def make_stamp(image: LoadedImage, result: ModelResult) -> Stamp:
 
 def make_restore_stamp(image: LoadedImage) -> RestoreStamp:
     """The stamp of ``image``'s restored gray: the steps are ``image.restored``."""
-    return RestoreStamp(app_version=__version__, restored_at=_now(), source_name=printable(image.name),
-                        source_sha256=image.sha256, edits=Edits(restore=image.restored))
+    return RestoreStamp(
+        app_version=__version__,
+        restored_at=_now(),
+        source_name=printable(image.name),
+        source_sha256=image.sha256,
+        edits=Edits(restore=image.restored),
+    )
 
 
 def _now() -> str:
@@ -152,8 +157,16 @@ def save_result(
     when the destination is the source itself, the folder cannot be written, the encoder fails or
     the file does not reach the disk whole.
     """
-    return _save_stamped(image, result.rgb, make_stamp(image, result), destination, fmt=fmt, overwrite=overwrite,
-                         keep_exif=keep_exif, quality=quality)
+    return _save_stamped(
+        image,
+        result.rgb,
+        make_stamp(image, result),
+        destination,
+        fmt=fmt,
+        overwrite=overwrite,
+        keep_exif=keep_exif,
+        quality=quality,
+    )
 
 
 def save_restored(
@@ -170,8 +183,16 @@ def save_restored(
     verified atomic write and errors). The photo's ICC profile is kept only when it is a gray one: an
     RGB profile does not describe gray pixels, and a gray photo's own profile was applied when it was
     loaded (:mod:`engine.icc`), so its gray is already sRGB's and the file carries no profile."""
-    return _save_stamped(image, image.gray, make_restore_stamp(image), destination, fmt=fmt, overwrite=overwrite,
-                         keep_exif=keep_exif, quality=quality)
+    return _save_stamped(
+        image,
+        image.gray,
+        make_restore_stamp(image),
+        destination,
+        fmt=fmt,
+        overwrite=overwrite,
+        keep_exif=keep_exif,
+        quality=quality,
+    )
 
 
 def _save_stamped(
@@ -194,8 +215,9 @@ def _save_stamped(
     folder = destination.parent
     if not folder.is_dir():
         raise OutputError(f"{folder}: output folder does not exist")
-    data = encode_stamped(image, pixels, stamp, format_spec(fmt), keep_exif=keep_exif, quality=quality,
-                          label=str(destination))
+    data = encode_stamped(
+        image, pixels, stamp, format_spec(fmt), keep_exif=keep_exif, quality=quality, label=str(destination)
+    )
     write_atomic(destination, data, overwrite=overwrite)
     return destination
 
@@ -225,7 +247,9 @@ def encode_stamped(
             data = _encode(pil, spec, stamp, image, keep_source=keep, quality=quality)
         except _ENCODER_ERRORS as exc:
             if keep:
-                log.warning("%s: the photo's own metadata not kept: the %s encoder refused it (%s)", label, spec.pillow, exc)
+                log.warning(
+                    "%s: the photo's own metadata not kept: the %s encoder refused it (%s)", label, spec.pillow, exc
+                )
                 continue
             raise OutputError(f"{label}: the {spec.pillow} encoder failed ({exc})") from None
         _check_reads_back(data, spec, pil, label=label)
@@ -233,8 +257,15 @@ def encode_stamped(
     raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
-def _encode(pil: Image.Image, spec: ImageFormat, stamp: Stamp | RestoreStamp, image: LoadedImage, *, keep_source: bool,
-            quality: int | None) -> bytes:
+def _encode(
+    pil: Image.Image,
+    spec: ImageFormat,
+    stamp: Stamp | RestoreStamp,
+    image: LoadedImage,
+    *,
+    keep_source: bool,
+    quality: int | None,
+) -> bytes:
     """Pillow ``save`` with the format's encoder settings, the ICC profile and the stamp carrier."""
     xmp = build_xmp(stamp)
     if keep_source:
@@ -299,7 +330,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     if rgb.ndim == 2:  # gray
-        return Image.fromarray(np.dstack([rgb, alpha]), mode="LA") if alpha is not None else Image.fromarray(rgb, mode="L")
+        return (
+            Image.fromarray(np.dstack([rgb, alpha]), mode="LA") if alpha is not None else Image.fromarray(rgb, mode="L")
+        )
     if alpha is not None:
         return Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA")
     return Image.fromarray(rgb, mode="RGB")

@@ -64,8 +64,10 @@ class Edits:
         if self.restore:
             parts.append(f"Restored first ({', '.join(self.restore)}).")
         if self.color_edited:
-            parts.append(f"Colors corrected: strength {self.controls.strength:g}, warmth {self.controls.warmth:+g}, "
-                         f"{len(self.hints)} color hint{'' if len(self.hints) == 1 else 's'}.")
+            parts.append(
+                f"Colors corrected: strength {self.controls.strength:g}, warmth {self.controls.warmth:+g}, "
+                f"{len(self.hints)} color hint{'' if len(self.hints) == 1 else 's'}."
+            )
         return " ".join(parts)
 
 
@@ -112,7 +114,9 @@ class RestoreStamp:
     def description(self) -> str:
         steps = self.edits.restore
         done = f"restored ({', '.join(steps)})" if steps else "found nothing to restore"
-        return f"Tintype {self.app_version} {done} from {self.source_name}; the gray photo was algorithmically enhanced."
+        return (
+            f"Tintype {self.app_version} {done} from {self.source_name}; the gray photo was algorithmically enhanced."
+        )
 
     @property
     def software(self) -> str:
@@ -164,8 +168,10 @@ def build_xmp(stamp: Stamp | RestoreStamp) -> bytes:
 def _edit_attrs(edits: Edits) -> list[str]:
     if not edits.color_edited:
         return []
-    return [f"tintype:ColorStrength=\"{_number(edits.controls.strength)}\"",
-            f"tintype:ColorWarmth=\"{_number(edits.controls.warmth)}\""]
+    return [
+        f'tintype:ColorStrength="{_number(edits.controls.strength)}"',
+        f'tintype:ColorWarmth="{_number(edits.controls.warmth)}"',
+    ]
 
 
 def _edit_elements(edits: Edits) -> str:
@@ -176,7 +182,8 @@ def _edit_elements(edits: Edits) -> str:
         out += f"\n   <tintype:Restoration><rdf:Seq>{items}</rdf:Seq></tintype:Restoration>"
     if edits.hints:
         items = "".join(
-            f'<rdf:li rdf:parseType="Resource"><tintype:X>{_number(h.x)}</tintype:X><tintype:Y>{_number(h.y)}</tintype:Y>'
+            f'<rdf:li rdf:parseType="Resource"><tintype:X>{_number(h.x)}</tintype:X>'
+            f"<tintype:Y>{_number(h.y)}</tintype:Y>"
             f"<tintype:Color>{escape(h.hex)}</tintype:Color><tintype:Radius>{_number(h.radius)}</tintype:Radius></rdf:li>"
             for h in edits.hints
         )
@@ -231,12 +238,16 @@ def _parse_edits(desc: ET.Element) -> Edits:
     try:
         restore = tuple((li.text or "").strip() for li in desc.iterfind(f"{tintype}Restoration/{rdf}Seq/{rdf}li"))
         strength, warmth = desc.get(f"{tintype}ColorStrength"), desc.get(f"{tintype}ColorWarmth")
-        controls = ColorControls(strength=1.0 if strength is None else float(strength),
-                                 warmth=0.0 if warmth is None else float(warmth))
+        controls = ColorControls(
+            strength=1.0 if strength is None else float(strength), warmth=0.0 if warmth is None else float(warmth)
+        )
         hints = tuple(
-            ColorHint(x=float(li.findtext(f"{tintype}X", "")), y=float(li.findtext(f"{tintype}Y", "")),
-                      rgb=parse_color(li.findtext(f"{tintype}Color", "")),
-                      radius=float(li.findtext(f"{tintype}Radius", "0")))
+            ColorHint(
+                x=float(li.findtext(f"{tintype}X", "")),
+                y=float(li.findtext(f"{tintype}Y", "")),
+                rgb=parse_color(li.findtext(f"{tintype}Color", "")),
+                radius=float(li.findtext(f"{tintype}Radius", "0")),
+            )
             for li in desc.iterfind(f"{tintype}ColorHints/{rdf}Seq/{rdf}li")
         )
     except (ValueError, HintsError) as exc:
@@ -315,5 +326,3 @@ def read_exif_text(path: str | Path) -> dict[str, str]:
     if EXIF_SOFTWARE in exif:
         out["Software"] = str(exif[EXIF_SOFTWARE])
     return out
-
-

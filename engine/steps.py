@@ -62,6 +62,6 @@ class ColorAdjustment:
         if result.chroma is None:
             raise HintsError(f"{result.model_id}: this result has no model colors to correct")
         chroma = adjust_chroma(image.gray, result.chroma, hints=self.hints, controls=self.controls)
-        return dataclasses.replace(result, rgb=recombine(image.gray, chroma), chroma=chroma,
-                                   hints=self.hints, controls=self.controls)
-
+        return dataclasses.replace(
+            result, rgb=recombine(image.gray, chroma), chroma=chroma, hints=self.hints, controls=self.controls
+        )

@@ -98,8 +98,13 @@ def main() -> int:
 
 # Color points on the Detroit print (1000x553 photo pixels): sky, the hotel's brick, the dark office
 # block (it keeps the lawn's green off its similar gray), the square's lawn, a streetcar.
-HINTS = ((300, 40, (140, 180, 225)), (100, 250, (160, 78, 52)), (515, 270, (112, 92, 80)),
-         (550, 392, (78, 128, 58)), (700, 492, (190, 150, 60)))
+HINTS = (
+    (300, 40, (140, 180, 225)),
+    (100, 250, (160, 78, 52)),
+    (515, 270, (112, 92, 80)),
+    (550, 392, (78, 128, 58)),
+    (700, 492, (190, 150, 60)),
+)
 
 
 def shoot_hints(window, controller, shoot) -> None:

@@ -18,10 +18,10 @@ from PIL import Image, ImageDraw, ImageOps
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.images import decode_image  # noqa: E402
+from engine.photos import scan_folder  # noqa: E402
 from engine.pipeline import Pipeline  # noqa: E402
 from engine.registry import load_model  # noqa: E402
 from training.data import TRAINING_SUFFIXES  # noqa: E402
-from engine.photos import scan_folder  # noqa: E402
 
 HEADER = 18
 
@@ -58,7 +58,7 @@ def main() -> int:
     for r, path in enumerate(photos):
         image = decode_image(path.read_bytes(), path=path)
         cells = [np.repeat(image.gray[..., None], 3, axis=2)]
-        for model, pipeline in zip(models, pipelines):
+        for model, pipeline in zip(models, pipelines, strict=True):
             cells.append(pipeline.colorize(image).results[model.model_id].rgb)
         if args.truth:
             with Image.open(path) as original:

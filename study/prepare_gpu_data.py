@@ -24,7 +24,10 @@ def one(path: Path) -> None:
     with Image.open(path) as im:
         im = ImageOps.exif_transpose(im).convert("RGB")
         scale = args.size / min(im.size)
-        im = im.resize((max(args.size, round(im.width * scale)), max(args.size, round(im.height * scale))), Image.Resampling.LANCZOS)
+        im = im.resize(
+            (max(args.size, round(im.width * scale)), max(args.size, round(im.height * scale))),
+            Image.Resampling.LANCZOS,
+        )
         im.save(out, quality=args.quality, **({"subsampling": 0} if args.full_chroma else {}))
 
 

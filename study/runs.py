@@ -59,48 +59,165 @@ RUNS: tuple[Run, ...] = (
     # Phase 3: phase 1 showed the colorfulness term alone paints white highlights cyan (colors outside
     # the gamut at that lightness) and costs PSNR; these fine-tune with a weaker term plus a gamut
     # penalty. The CGAN's L1 is weighted 50, so its terms are scaled up to balance it.
-    Run("general-unet-ft", "unet", "general", 0.375, cf_weight=0.03, gamut_weight=1.0, init_from="general-cgan-scratch", phase=3),
+    Run(
+        "general-unet-ft",
+        "unet",
+        "general",
+        0.375,
+        cf_weight=0.03,
+        gamut_weight=1.0,
+        init_from="general-cgan-scratch",
+        phase=3,
+    ),
     Run("general-unet-mse", "unet", "general", 0.375, init_from="general-cgan-scratch", phase=3, evaluated=False),
-    Run("general-koala-ft", "koala", "general", 0.5, cf_weight=0.02, gamut_weight=1.0, init_from="general-koala", phase=3),
+    Run(
+        "general-koala-ft",
+        "koala",
+        "general",
+        0.5,
+        cf_weight=0.02,
+        gamut_weight=1.0,
+        init_from="general-koala",
+        phase=3,
+    ),
     Run("general-koala-mse", "koala", "general", 0.5, init_from="general-koala", phase=3),
-    Run("general-cgan-cf1", "cgan", "general", 0.375, cf_weight=1.0, gamut_weight=20.0, init_from="general-cgan-scratch", phase=3),
-    Run("general-cgan-cf3", "cgan", "general", 0.375, cf_weight=3.0, gamut_weight=50.0, init_from="general-cgan-scratch", phase=3),
+    Run(
+        "general-cgan-cf1",
+        "cgan",
+        "general",
+        0.375,
+        cf_weight=1.0,
+        gamut_weight=20.0,
+        init_from="general-cgan-scratch",
+        phase=3,
+    ),
+    Run(
+        "general-cgan-cf3",
+        "cgan",
+        "general",
+        0.375,
+        cf_weight=3.0,
+        gamut_weight=50.0,
+        init_from="general-cgan-scratch",
+        phase=3,
+    ),
     # No U-Net trained with MSE beat the gray baseline on PSNR (they overfit or over-saturate). This
     # one starts from the L1-trained generator of general-cgan-scratch and fine-tunes it with the
     # study's MSE at a low rate for 3 epochs: run on the CPU, after the GPU time was spent.
-    Run("general-unet-cpu", "unet", "general", 0.375, init_from="general-cgan-scratch", phase=3, lr=2e-5, epochs=3, batch=16,
-        where="cpu"),
+    Run(
+        "general-unet-cpu",
+        "unet",
+        "general",
+        0.375,
+        init_from="general-cgan-scratch",
+        phase=3,
+        lr=2e-5,
+        epochs=3,
+        batch=16,
+        where="cpu",
+    ),
     # Phase 4 (second session): the general Koalarization overfit (train MSE 0.007, test 0.018) and no
     # model reached 24 dB with CF >= 25. These add the classifier's feature maps to the fusion
     # (hypercolumn) and random zoom crops, each validated on a split of train so best.pt is chosen
     # without the test photos; two ablations separate the two changes.
     Run("general-koala-hc", "koala", "general", 0.5, fusion="hypercolumn", zoom=0.7, phase=4, test_folder=False),
-    Run("general-koala-hc-cf", "koala", "general", 0.5, fusion="hypercolumn", zoom=0.7, cf_weight=0.02, gamut_weight=1.0,
-        phase=4, test_folder=False),
-    Run("general-koala-hc-cf05", "koala", "general", 0.5, fusion="hypercolumn", zoom=0.7, cf_weight=0.05, gamut_weight=2.0,
-        phase=4, test_folder=False),
+    Run(
+        "general-koala-hc-cf",
+        "koala",
+        "general",
+        0.5,
+        fusion="hypercolumn",
+        zoom=0.7,
+        cf_weight=0.02,
+        gamut_weight=1.0,
+        phase=4,
+        test_folder=False,
+    ),
+    Run(
+        "general-koala-hc-cf05",
+        "koala",
+        "general",
+        0.5,
+        fusion="hypercolumn",
+        zoom=0.7,
+        cf_weight=0.05,
+        gamut_weight=2.0,
+        phase=4,
+        test_folder=False,
+    ),
     Run("general-koala-hc-flat", "koala", "general", 0.5, fusion="hypercolumn", phase=4, test_folder=False),
     Run("general-koala-zoom", "koala", "general", 0.5, zoom=0.7, phase=4, test_folder=False),
     Run("general-unet-zoom", "unet", "general", 0.375, zoom=0.7, phase=4, test_folder=False),
     # Phase 5: phase 4's recipe (zoom crops, validation split, colorfulness 0.02 + gamut 1.0) for the
     # U-Net, and CGANs started from general-unet-zoom (the study's recipe) with a discriminator that
     # learns 10x slower, against the saturation seen in every earlier CGAN run.
-    Run("general-unet-zoom-cf", "unet", "general", 0.375, zoom=0.7, cf_weight=0.02, gamut_weight=1.0, phase=5,
-        test_folder=False),
-    Run("general-unet-zoom-cf05", "unet", "general", 0.375, zoom=0.7, cf_weight=0.05, gamut_weight=2.0, phase=5,
-        test_folder=False),
-    Run("general-cgan-zoom", "cgan", "general", 0.375, zoom=0.7, init_from="general-unet-zoom", d_lr_scale=0.1,
-        phase=5, test_folder=False),
-    Run("general-cgan-zoom-cf", "cgan", "general", 0.375, zoom=0.7, cf_weight=1.0, gamut_weight=20.0,
-        init_from="general-unet-zoom", d_lr_scale=0.1, phase=5, test_folder=False),
+    Run(
+        "general-unet-zoom-cf",
+        "unet",
+        "general",
+        0.375,
+        zoom=0.7,
+        cf_weight=0.02,
+        gamut_weight=1.0,
+        phase=5,
+        test_folder=False,
+    ),
+    Run(
+        "general-unet-zoom-cf05",
+        "unet",
+        "general",
+        0.375,
+        zoom=0.7,
+        cf_weight=0.05,
+        gamut_weight=2.0,
+        phase=5,
+        test_folder=False,
+    ),
+    Run(
+        "general-cgan-zoom",
+        "cgan",
+        "general",
+        0.375,
+        zoom=0.7,
+        init_from="general-unet-zoom",
+        d_lr_scale=0.1,
+        phase=5,
+        test_folder=False,
+    ),
+    Run(
+        "general-cgan-zoom-cf",
+        "cgan",
+        "general",
+        0.375,
+        zoom=0.7,
+        cf_weight=1.0,
+        gamut_weight=20.0,
+        init_from="general-unet-zoom",
+        d_lr_scale=0.1,
+        phase=5,
+        test_folder=False,
+    ),
 )
 
 
-def select(*, dataset: str = "", phases: tuple[int, ...] = (), where: str = "", evaluated: bool = False,
-           names: tuple[str, ...] = ()) -> list[Run]:
+def select(
+    *,
+    dataset: str = "",
+    phases: tuple[int, ...] = (),
+    where: str = "",
+    evaluated: bool = False,
+    names: tuple[str, ...] = (),
+) -> list[Run]:
     """The runs matching every filter given, in table order."""
-    return [r for r in RUNS if (not dataset or r.dataset == dataset) and (not phases or r.phase in phases)
-            and (not where or r.where == where) and (not evaluated or r.evaluated) and (not names or r.name in names)]
+    return [
+        r
+        for r in RUNS
+        if (not dataset or r.dataset == dataset)
+        and (not phases or r.phase in phases)
+        and (not where or r.where == where)
+        and (not evaluated or r.evaluated)
+        and (not names or r.name in names)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,17 +20,57 @@ from training.config import TrainConfig
 from training.flags import field_default
 
 
-def command(run: Run, *, data_root: Path, out: Path, size: int, batch: int, epochs: int, seconds: float, preload: bool,
-            limit: int = 0) -> list[str]:
+def command(
+    run: Run,
+    *,
+    data_root: Path,
+    out: Path,
+    size: int,
+    batch: int,
+    epochs: int,
+    seconds: float,
+    preload: bool,
+    limit: int = 0,
+) -> list[str]:
     cmd = [
-        sys.executable, "-m", "training", "train", "--model", run.model, "--preset", "small",
-        "--width", str(run.width), "--output", run.output, "--cf-weight", str(run.cf_weight),
-        "--gamut-weight", str(run.gamut_weight),
-        "--fusion", run.fusion, "--zoom", str(run.zoom), "--d-lr-scale", str(run.d_lr_scale), "--data", str(data_root / run.dataset / "train"),
-        "--out", str(out / run.name), "--size", str(size), "--batch", str(run.batch or batch),
-        "--epochs", str(run.epochs or epochs), "--lr", str(run.lr),
+        sys.executable,
+        "-m",
+        "training",
+        "train",
+        "--model",
+        run.model,
+        "--preset",
+        "small",
+        "--width",
+        str(run.width),
+        "--output",
+        run.output,
+        "--cf-weight",
+        str(run.cf_weight),
+        "--gamut-weight",
+        str(run.gamut_weight),
+        "--fusion",
+        run.fusion,
+        "--zoom",
+        str(run.zoom),
+        "--d-lr-scale",
+        str(run.d_lr_scale),
+        "--data",
+        str(data_root / run.dataset / "train"),
+        "--out",
+        str(out / run.name),
+        "--size",
+        str(size),
+        "--batch",
+        str(run.batch or batch),
+        "--epochs",
+        str(run.epochs or epochs),
+        "--lr",
+        str(run.lr),
         # A run with its own epoch count is not cut by the phase's time budget.
-        "--time-limit", str(0.0 if run.epochs else seconds), "--resume",
+        "--time-limit",
+        str(0.0 if run.epochs else seconds),
+        "--resume",
     ]
     if run.test_folder:
         cmd += ["--test", str(data_root / run.dataset / "test")]
@@ -53,14 +93,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=field_default(TrainConfig, "size"))
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=150, help="upper bound; the time budget usually stops first")
-    parser.add_argument("--phase-seconds", type=float, nargs=len(PHASE_SECONDS), default=tuple(PHASE_SECONDS.values()),
-                        help="time budget of each run in phases 1 to 5")
-    parser.add_argument("--budget", type=float, default=0.0, help="time budget of each run in every phase run "
-                        "(default: --phase-seconds)")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        nargs=len(PHASE_SECONDS),
+        default=tuple(PHASE_SECONDS.values()),
+        help="time budget of each run in phases 1 to 5",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=0.0,
+        help="time budget of each run in every phase run (default: --phase-seconds)",
+    )
     parser.add_argument("--only", nargs="*", default=None, help="run names to run (default: all)")
-    parser.add_argument("--where", choices=("gpu", "cpu"), default=None,
-                        help="only the runs meant for this device (default: all)")
-    parser.add_argument("--phases", nargs="*", type=int, default=list(PHASE_SECONDS), help="phases to run (default: all)")
+    parser.add_argument(
+        "--where", choices=("gpu", "cpu"), default=None, help="only the runs meant for this device (default: all)"
+    )
+    parser.add_argument(
+        "--phases", nargs="*", type=int, default=list(PHASE_SECONDS), help="phases to run (default: all)"
+    )
     parser.add_argument("--parallel", type=int, default=16, help="runs at once within a phase")
     parser.add_argument("--no-preload", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="images per run (smoke tests)")
@@ -71,16 +123,30 @@ def main(argv: list[str] | None = None) -> int:
         if phase not in args.phases:
             continue
         seconds = args.budget or seconds
-        runs = [r for r in RUNS if r.phase == phase and (args.only is None or r.name in args.only)
-                and (args.where is None or r.where == args.where)]
+        runs = [
+            r
+            for r in RUNS
+            if r.phase == phase
+            and (args.only is None or r.name in args.only)
+            and (args.where is None or r.where == args.where)
+        ]
         pending = list(runs)
         active: list[tuple[Run, subprocess.Popen]] = []
         started = time.time()
         while pending or active:
             while pending and len(active) < args.parallel:
                 run = pending.pop(0)
-                cmd = command(run, data_root=args.data_root, out=args.out, size=args.size, batch=args.batch,
-                              epochs=args.epochs, seconds=seconds, preload=not args.no_preload, limit=args.limit)
+                cmd = command(
+                    run,
+                    data_root=args.data_root,
+                    out=args.out,
+                    size=args.size,
+                    batch=args.batch,
+                    epochs=args.epochs,
+                    seconds=seconds,
+                    preload=not args.no_preload,
+                    limit=args.limit,
+                )
                 (args.out / run.name).mkdir(parents=True, exist_ok=True)
                 log = (args.out / run.name / "train.log").open("a")
                 print(f"[phase {phase}] start {run.name}: {' '.join(cmd[1:])}", flush=True)

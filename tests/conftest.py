@@ -31,8 +31,15 @@ def tiny_contract(model_id: str = "unet", *, size: int = 32, output: str = "rgb"
     )
 
 
-def build_tiny_onnx(path: Path, *, model_id: str = "unet", size: int = 32, output: str = "rgb",
-                    metadata: dict[str, str] | None = None, seed: int = 0) -> Path:
+def build_tiny_onnx(
+    path: Path,
+    *,
+    model_id: str = "unet",
+    size: int = 32,
+    output: str = "rgb",
+    metadata: dict[str, str] | None = None,
+    seed: int = 0,
+) -> Path:
     """A real ONNX graph: 3x3 conv of the gray input to 3 (rgb) or 2 (ab) channels, then tanh.
 
     Its colors depend on the gray level and on local structure, like a (very small) trained model.

@@ -19,9 +19,24 @@ def test_frozen_app_selftest(tmp_path):
     # CPU-only keeps the CI build small and fast; the CUDA provider changes nothing a CPU runner can check.
     env = {**os.environ, "TINTYPE_CPU_ONLY": "1", "QT_QPA_PLATFORM": "offscreen"}
     build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "ERROR", "--distpath", str(dist),
-         "--workpath", str(work), str(ROOT / "pyinstaller.spec")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "ERROR",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(ROOT / "pyinstaller.spec"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert build.returncode == 0, build.stderr[-4000:]
     app = dist / "Tintype"
@@ -33,7 +48,8 @@ def test_frozen_app_selftest(tmp_path):
     assert (internal / "cv2").is_dir()
     assert not (internal / "cv2" / "qt").exists(), (
         "the bundle carries OpenCV's GUI build (Qt 5): cv2 in this environment is opencv-python, installed after "
-        "opencv-python-headless; the README's test command reinstalls the headless build last")
+        "opencv-python-headless; the README's test command reinstalls the headless build last"
+    )
     assert not (internal / "opencv_python.libs").exists() and not list(internal.glob("libQt5*"))
     gui = app / ("Tintype.exe" if sys.platform == "win32" else "Tintype")
     run = subprocess.run([str(gui), "--selftest"], env=env, capture_output=True, text=True, timeout=600)
@@ -42,5 +58,7 @@ def test_frozen_app_selftest(tmp_path):
     assert lines[-1] == "self-test passed"
     assert sum(line.startswith("PASS") for line in lines) >= 12 and not any(line.startswith("FAIL") for line in lines)
     cli = app / ("tintype" if sys.platform.startswith("linux") else "tintype-cli")
-    models = subprocess.run([str(cli), "models", "--provider", "cpu"], env=env, capture_output=True, text=True, timeout=300)
+    models = subprocess.run(
+        [str(cli), "models", "--provider", "cpu"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert models.returncode == 0 and "unet:" in models.stdout, models.stdout + models.stderr

@@ -25,8 +25,8 @@ def blur(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     kernel = np.exp(-0.5 * (taps / sigma) ** 2)
     kernel /= kernel.sum()
     out = np.pad(gray.astype(np.float32), 3, mode="edge")
-    out = sum(k * out[:, 3 + int(t) : out.shape[1] - 3 + int(t)] for k, t in zip(kernel, taps))
-    return sum(k * out[3 + int(t) : out.shape[0] - 3 + int(t), :] for k, t in zip(kernel, taps))
+    out = sum(k * out[:, 3 + int(t) : out.shape[1] - 3 + int(t)] for k, t in zip(kernel, taps, strict=True))
+    return sum(k * out[3 + int(t) : out.shape[0] - 3 + int(t), :] for k, t in zip(kernel, taps, strict=True))
 
 
 def grain(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -43,7 +43,9 @@ def dust(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     for _ in range(int(rng.integers(3, 25))):
         y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
         r = int(rng.integers(1, 3))
-        out[max(0, y - r + 1) : y + r, max(0, x - r + 1) : x + r] = rng.choice([rng.uniform(200, 255), rng.uniform(0, 50)])
+        out[max(0, y - r + 1) : y + r, max(0, x - r + 1) : x + r] = rng.choice(
+            [rng.uniform(200, 255), rng.uniform(0, 50)]
+        )
     return out
 
 

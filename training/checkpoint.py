@@ -79,9 +79,19 @@ def strip_module_prefix(state_dict: dict) -> dict:
     return {k.removeprefix("module."): v for k, v in state_dict.items()}
 
 
-def training_state(*, config: TrainConfig, epoch: int, generator: nn.Module, opt_g: torch.optim.Optimizer,
-                   history: list[dict], data_info: dict, device: torch.device, world_size: int,
-                   discriminator: nn.Module | None = None, opt_d: torch.optim.Optimizer | None = None) -> dict:
+def training_state(
+    *,
+    config: TrainConfig,
+    epoch: int,
+    generator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    history: list[dict],
+    data_info: dict,
+    device: torch.device,
+    world_size: int,
+    discriminator: nn.Module | None = None,
+    opt_d: torch.optim.Optimizer | None = None,
+) -> dict:
     """The checkpoint of a run after ``epoch`` (the discriminator's parts only for an adversarial run)."""
     state = {
         "format": FORMAT,
@@ -100,9 +110,14 @@ def training_state(*, config: TrainConfig, epoch: int, generator: nn.Module, opt
     return state
 
 
-def restore_training_state(state: dict, *, generator: nn.Module, opt_g: torch.optim.Optimizer,
-                           discriminator: nn.Module | None = None,
-                           opt_d: torch.optim.Optimizer | None = None) -> tuple[list[dict], int]:
+def restore_training_state(
+    state: dict,
+    *,
+    generator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    discriminator: nn.Module | None = None,
+    opt_d: torch.optim.Optimizer | None = None,
+) -> tuple[list[dict], int]:
     """Load a checkpoint's weights and optimizer states in place; returns (history, epoch to start at)."""
     generator.load_state_dict(strip_module_prefix(state["generator"]))
     opt_g.load_state_dict(state["opt_g"])
@@ -141,8 +156,11 @@ def init_generator(module: nn.Module, path: str | Path, config: ModelConfig) -> 
     state = load_checkpoint(path)
     source = state["config"]["model"]
     family = architecture(config.model_id).family
-    if (architecture(source["model_id"]).family != family or source["width"] != config.width
-            or source["output"] != config.output):
+    if (
+        architecture(source["model_id"]).family != family
+        or source["width"] != config.width
+        or source["output"] != config.output
+    ):
         raise ValueError(
             f"{path}: generator init needs a {family} with width {config.width} and output {config.output}, "
             f"found {source['model_id']} width {source['width']} output {source['output']}"

@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m training", description="Train, export and evaluate Tintype's models.")
+    parser = argparse.ArgumentParser(
+        prog="python -m training", description="Train, export and evaluate Tintype's models."
+    )
     sub = parser.add_subparsers(dest="command")
 
     t = sub.add_parser("train", help="train one model")
@@ -90,8 +92,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from training.export import export
 
     report = export(args.checkpoint, args.output, version=args.version, real_gray=_sample_gray(args.checkpoint))
-    print(f"wrote {report.path} ({report.size_bytes / 1e6:.1f} MB); max |onnxruntime - torch|: "
-          f"{report.parity_random:.2e} on random input, {report.parity_real:.2e} on an image")
+    print(
+        f"wrote {report.path} ({report.size_bytes / 1e6:.1f} MB); max |onnxruntime - torch|: "
+        f"{report.parity_random:.2e} on random input, {report.parity_real:.2e} on an image"
+    )
     return 0
 
 
@@ -117,7 +121,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     from training.models import ARCHITECTURES, preset_config
 
     presets = [args.preset] if args.preset else sorted(PRESETS)
-    print(f"{'preset':8s} {'model':6s} {'trainable':>12s} {'total':>12s} {'GFLOPs':>8s}  (one forward pass, {args.size}x{args.size})")
+    print(
+        f"{'preset':8s} {'model':6s} {'trainable':>12s} {'total':>12s} {'GFLOPs':>8s}  "
+        f"(one forward pass, {args.size}x{args.size})"
+    )
     for preset in presets:
         for model_id in (arch.id for arch in ARCHITECTURES):
             trainable, total, flops = describe(preset_config(model_id, preset, output=args.output), size=args.size)
@@ -132,13 +139,25 @@ def cmd_slim(args: argparse.Namespace) -> int:
     weights = slim["generator"]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(args.output, slim)
-    print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, {sum(v.numel() for v in weights.values()):,} values)")
+    print(
+        f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, "
+        f"{sum(v.numel() for v in weights.values()):,} values)"
+    )
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate
 
-    evaluate(models=args.models, data=args.data, out=args.out, limit=args.limit, grid_rows=args.grid,
-             lpips=not args.no_lpips, fid=not args.no_fid, fid_max=args.fid_max, label=args.label or args.data.name)
+    evaluate(
+        models=args.models,
+        data=args.data,
+        out=args.out,
+        limit=args.limit,
+        grid_rows=args.grid,
+        lpips=not args.no_lpips,
+        fid=not args.no_fid,
+        fid_max=args.fid_max,
+        label=args.label or args.data.name,
+    )
     return 0

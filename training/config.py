@@ -25,8 +25,12 @@ class ModelConfig:
     output: str = field(default="rgb", metadata=flag("rgb (the study) or lab_ab", choices=OUTPUT_KINDS))
     classifier: str = field(default="efficientnet-lite0", metadata=flag(choices=CLASSIFIERS))
     classifier_weights: str = field(default="", metadata=flag("VGG16 weights file (whole model or features only)"))
-    fusion: str = field(default="global", metadata=flag(
-        "Koalarization: fuse the classifier's global vector only, or its feature maps too", choices=FUSIONS))
+    fusion: str = field(
+        default="global",
+        metadata=flag(
+            "Koalarization: fuse the classifier's global vector only, or its feature maps too", choices=FUSIONS
+        ),
+    )
 
     def __post_init__(self) -> None:
         if self.model_id not in MODEL_IDS:
@@ -70,30 +74,46 @@ class TrainConfig:
     test_fraction: float = 0.1  # without a test folder: the share of data held out for validation
     preload: bool = field(default=False, metadata=flag("decode all images once into (GPU) memory"))
     # Random zoom crops: the smallest crop side as a fraction of the image (0: off).
-    zoom: float = field(default=0.0, metadata=flag(
-        "augment with random zoom crops down to this fraction of the side (e.g. 0.7; 0: off)"))
+    zoom: float = field(
+        default=0.0,
+        metadata=flag("augment with random zoom crops down to this fraction of the side (e.g. 0.7; 0: off)"),
+    )
     amp: bool = field(default=True, metadata=flag("disable bf16 mixed precision on CUDA"))
     cf_weight: float = field(default=0.0, metadata=flag("weight of the colorfulness-gap loss (0: the study)"))
     gamut_weight: float = field(default=0.0, metadata=flag("weight of the out-of-gamut penalty (with --cf-weight)"))
     l1_lambda: float = field(default=50.0, metadata=flag("CGAN: weight of L1 (the study: 50)"))
     gan_eps: float = 1e-2  # CGAN: keeps the logs of its losses finite
     d_lr_scale: float = field(default=1.0, metadata=flag("CGAN: discriminator learning rate / --lr (the study: 1)"))
-    init_from: str = field(default="", metadata=flag(
-        "start the generator from this checkpoint (CGAN: a U-Net's) or exported .onnx file (a shipped model)"))
+    init_from: str = field(
+        default="",
+        metadata=flag(
+            "start the generator from this checkpoint (CGAN: a U-Net's) or exported .onnx file (a shipped model)"
+        ),
+    )
     time_limit: float = field(default=0.0, metadata=flag("stop after the epoch that passes this many seconds"))
     limit: int = field(default=0, metadata=flag("use at most this many training images (smoke runs)"))
-    source_weights: str = field(default="", metadata=flag(
-        "sample each photo of a source (first-level subfolder of --data) with this weight, e.g. "
-        "'camvid=2,clothing=0.5' (unlisted sources: 1; empty: uniform shuffling)"))
-    epoch_size: int = field(default=0, metadata=flag("images per epoch with --source-weights (0: the training set's size)"))
-    old_photo: float = field(default=0.0, metadata=flag(
-        "probability of aging a training photo's gray input (grain, blur, fading, dust, scratches; 0: off)"))
+    source_weights: str = field(
+        default="",
+        metadata=flag(
+            "sample each photo of a source (first-level subfolder of --data) with this weight, e.g. "
+            "'camvid=2,clothing=0.5' (unlisted sources: 1; empty: uniform shuffling)"
+        ),
+    )
+    epoch_size: int = field(
+        default=0, metadata=flag("images per epoch with --source-weights (0: the training set's size)")
+    )
+    old_photo: float = field(
+        default=0.0,
+        metadata=flag(
+            "probability of aging a training photo's gray input (grain, blur, fading, dust, scratches; 0: off)"
+        ),
+    )
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: dict) -> TrainConfig:
         values = dict(values)
         values["model"] = ModelConfig(**values["model"])
         return cls(**values)

@@ -113,7 +113,9 @@ def split(samples: list[Sample], test_fraction: float, *, root: Path) -> tuple[l
     return train, test
 
 
-def load_pair(sample: Sample, size: int, *, rng: random.Random | None, zoom: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def load_pair(
+    sample: Sample, size: int, *, rng: random.Random | None, zoom: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Decode, resize the shorter side to ``size``, crop (random with ``rng``, else center; with ``zoom``
     a random side in [zoom * size, size], resized back to ``size``), flip. Returns gray uint8 ``SxS``
     and rgb uint8 ``SxSx3``."""
@@ -166,8 +168,9 @@ class PhotoDataset(Dataset):
     """Decodes on access (DataLoader workers). A file that fails mid-training is replaced by another
     sample and counted, so an epoch never crashes."""
 
-    def __init__(self, samples: list[Sample], *, size: int, train: bool, seed: int = 0, zoom: float = 0.0,
-                 old_photo: float = 0.0) -> None:
+    def __init__(
+        self, samples: list[Sample], *, size: int, train: bool, seed: int = 0, zoom: float = 0.0, old_photo: float = 0.0
+    ) -> None:
         self.samples, self.size, self.train, self.seed, self.zoom = samples, size, train, seed, zoom
         self.old_photo = old_photo
         self.failures = 0
@@ -212,7 +215,9 @@ class EpochWeightedSampler(WeightedRandomSampler):
         return super().__iter__()
 
 
-def preload(samples: list[Sample], *, size: int, device: torch.device, threads: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+def preload(
+    samples: list[Sample], *, size: int, device: torch.device, threads: int = 8
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Decode all samples (center crops) into uint8 tensors ``[N,1,S,S]`` and ``[N,3,S,S]`` on ``device``."""
 
     def one(sample: Sample):
@@ -237,8 +242,18 @@ class PreloadedBatches:
     """Shuffled batches from preloaded tensors, random horizontal flips, all on their device. With
     ``zoom`` > 0 each batch is also a random zoom crop (one crop box per batch), resized back."""
 
-    def __init__(self, gray: torch.Tensor, rgb: torch.Tensor, *, batch: int, shuffle: bool, seed: int,
-                 rank: int = 0, world: int = 1, zoom: float = 0.0) -> None:
+    def __init__(
+        self,
+        gray: torch.Tensor,
+        rgb: torch.Tensor,
+        *,
+        batch: int,
+        shuffle: bool,
+        seed: int,
+        rank: int = 0,
+        world: int = 1,
+        zoom: float = 0.0,
+    ) -> None:
         self.gray, self.rgb, self.batch, self.shuffle, self.seed, self.zoom = gray, rgb, batch, shuffle, seed, zoom
         self.rank, self.world, self.epoch = rank, world, 0
 
@@ -271,12 +286,16 @@ class PreloadedBatches:
         side = int(torch.randint(low, size + 1, (1,), generator=g))
         if side == size:
             return gray, rgb
-        y, x = (int(torch.randint(0, gray.shape[-2] - side + 1, (1,), generator=g)),
-                int(torch.randint(0, size - side + 1, (1,), generator=g)))
+        y, x = (
+            int(torch.randint(0, gray.shape[-2] - side + 1, (1,), generator=g)),
+            int(torch.randint(0, size - side + 1, (1,), generator=g)),
+        )
 
         def resize(t: torch.Tensor) -> torch.Tensor:
             crop = t[:, :, y : y + side, x : x + side].float()
-            out = torch.nn.functional.interpolate(crop, size=(gray.shape[-2], size), mode="bilinear", align_corners=False)
+            out = torch.nn.functional.interpolate(
+                crop, size=(gray.shape[-2], size), mode="bilinear", align_corners=False
+            )
             return out.round().clamp(0, 255).to(torch.uint8)
 
         return resize(gray), resize(rgb)
@@ -302,15 +321,17 @@ def make_batches(config: TrainConfig, rt: Runtime):
         raise ValueError("--source-weights and --old-photo need the DataLoader path (without --preload)")
     if config.preload:
         g, c = preload(train_s, size=config.size, device=rt.device)
-        train = PreloadedBatches(g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world,
-                                 zoom=config.zoom)
+        train = PreloadedBatches(
+            g, c, batch=config.batch, shuffle=True, seed=config.seed, rank=rt.rank, world=rt.world, zoom=config.zoom
+        )
         test = None
         if test_s:
             tg, tc = preload(test_s, size=config.size, device=rt.device)
             test = PreloadedBatches(tg, tc, batch=config.batch, shuffle=False, seed=0)
         return train, test, info
-    ds = PhotoDataset(train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom,
-                      old_photo=config.old_photo)
+    ds = PhotoDataset(
+        train_s, size=config.size, train=True, seed=config.seed, zoom=config.zoom, old_photo=config.old_photo
+    )
     sampler = DistributedSampler(ds, num_replicas=rt.world, rank=rt.rank, seed=config.seed) if rt.distributed else None
     if config.source_weights:
         if rt.distributed:
@@ -318,8 +339,9 @@ def make_batches(config: TrainConfig, rt: Runtime):
         weights = sample_weights(train_s, root, parse_source_weights(config.source_weights))
         sampler = EpochWeightedSampler(weights, num_samples=config.epoch_size or len(train_s), seed=config.seed)
         info["source_weights"] = config.source_weights
-    loader_args = dict(batch_size=config.batch, num_workers=config.workers, pin_memory=rt.cuda,
-                       persistent_workers=config.workers > 0)
+    loader_args = dict(
+        batch_size=config.batch, num_workers=config.workers, pin_memory=rt.cuda, persistent_workers=config.workers > 0
+    )
     train = DataLoader(ds, sampler=sampler, shuffle=sampler is None, drop_last=len(ds) >= config.batch, **loader_args)
     test = None
     if test_s:

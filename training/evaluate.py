@@ -23,10 +23,10 @@ from engine.formats import READ_FORMATS
 from engine.images import decode_image
 from engine.model_ids import sort_key
 from engine.photos import scan_folder
-from training.data import TRAINING_SUFFIXES, source_of
 from engine.pipeline import Pipeline
 from engine.registry import load_model
 from training import metrics
+from training.data import TRAINING_SUFFIXES, source_of
 from training.plots import comparison_grid
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,18 @@ def _model_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_rows: int = 6,
-             lpips: bool = True, fid: bool = True, fid_max: int = 0, label: str = "") -> list[dict]:
+def evaluate(
+    *,
+    models: list[Path],
+    data: Path,
+    out: Path,
+    limit: int = 0,
+    grid_rows: int = 6,
+    lpips: bool = True,
+    fid: bool = True,
+    fid_max: int = 0,
+    label: str = "",
+) -> list[dict]:
     loaded = [load_model(f, provider="auto") for f in _model_files(models)]
     loaded.sort(key=lambda m: (sort_key(m.model_id), m.path.stem))
     # Names: the file stem, so variants of one model id stay apart in the table.
@@ -82,7 +92,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
             truth = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
         image = decode_image(raw, path=path)
         preds = {BASELINE: np.repeat(image.gray[..., None], 3, axis=2)}
-        for name, pipeline in zip(names, pipelines):
+        for name, pipeline in zip(names, pipelines, strict=True):
             preds[name] = pipeline.colorize(image).results[pipeline.models[0].model_id].rgb
         for name, pred in preds.items():
             row = per[name]
@@ -93,7 +103,7 @@ def evaluate(*, models: list[Path], data: Path, out: Path, limit: int = 0, grid_
             row["gray_mae"].append(metrics.gray_fidelity(image.gray, pred))
         if lp is not None:
             scores = lp([truth] * len(preds), list(preds.values()))
-            for name, score in zip(preds, scores):
+            for name, score in zip(preds, scores, strict=True):
                 per[name]["lpips"].append(score)
         if fd is not None and index in fid_at:
             pending["truth"].append(truth)
@@ -148,8 +158,11 @@ def source_rows(per: dict[str, dict[str, list[float]]], columns: list[str], sour
     rows = []
     for source in [*sorted(set(sources)), None]:
         at = [i for i, s in enumerate(sources) if source is None or s == source]
-        row: dict = {"source": source if source is not None else "all", "images": len(at),
-                     "cf_truth": float(np.mean([per[columns[0]]["cf_truth"][i] for i in at]))}
+        row: dict = {
+            "source": source if source is not None else "all",
+            "images": len(at),
+            "cf_truth": float(np.mean([per[columns[0]]["cf_truth"][i] for i in at])),
+        }
         for name in columns:
             row[f"{name}_psnr"] = float(np.mean([per[name]["psnr"][i] for i in at]))
             row[f"{name}_cf"] = float(np.mean([per[name]["cf"][i] for i in at]))
@@ -169,7 +182,9 @@ def _write_sources(rows: list[dict], columns: list[str], out: Path, *, label: st
         "|---|---|---|" + "---|" * len(columns),
     ]
     for r in rows:
-        cells = [f"{r[f'{c}_psnr']:.2f}" if c == BASELINE else f"{r[f'{c}_psnr']:.2f} / {r[f'{c}_cf']:.1f}" for c in columns]
+        cells = [
+            f"{r[f'{c}_psnr']:.2f}" if c == BASELINE else f"{r[f'{c}_psnr']:.2f} / {r[f'{c}_cf']:.1f}" for c in columns
+        ]
         lines.append(f"| {r['source']} | {r['images']} | {r['cf_truth']:.1f} | " + " | ".join(cells) + " |")
     (out / "sources.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

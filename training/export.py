@@ -62,8 +62,10 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
     data = f"{Path(train_config.data).name} ({info.get('train_images', '?')} photos), {state['epoch'] + 1} epochs"
     if train_config.epoch_size:  # epochs of weighted draws, not passes over the folder
         folder = Path(train_config.data)
-        data = (f"{folder.parent.name}/{folder.name} ({info.get('train_images', '?')} photos, source-weighted), "
-                f"{state['epoch'] + 1} x {train_config.epoch_size} photos")
+        data = (
+            f"{folder.parent.name}/{folder.name} ({info.get('train_images', '?')} photos, source-weighted), "
+            f"{state['epoch'] + 1} x {train_config.epoch_size} photos"
+        )
     if train_config.init_from:
         data += f", from {Path(train_config.init_from).name}"
     description = architecture(mc.model_id).description(mc)
@@ -82,7 +84,9 @@ def contract_for(state: dict, *, version: str) -> ModelContract:
     )
 
 
-def export(checkpoint: str | Path, destination: str | Path, *, version: str = "1", real_gray: np.ndarray | None = None) -> ExportReport:
+def export(
+    checkpoint: str | Path, destination: str | Path, *, version: str = "1", real_gray: np.ndarray | None = None
+) -> ExportReport:
     """Write ``destination`` (one file), check it with the engine and for parity; returns a report."""
     gen, state = generator_from_checkpoint(checkpoint)
     contract = contract_for(state, version=version)
@@ -126,8 +130,12 @@ def _parity(gen: nn.Module, loaded, batch: np.ndarray) -> float:
 
 
 def _torch_export(gen: nn.Module, example: torch.Tensor, path: Path) -> None:
-    kwargs = dict(input_names=[INPUT_NAME], output_names=[OUTPUT_NAME], opset_version=OPSET,
-                  dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}})
+    kwargs = dict(
+        input_names=[INPUT_NAME],
+        output_names=[OUTPUT_NAME],
+        opset_version=OPSET,
+        dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+    )
     with torch.no_grad():
         try:
             # The TorchScript exporter writes one file and handles the classifier's ops well.

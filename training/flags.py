@@ -32,8 +32,14 @@ class Flag:
     cli_default: Any = _FIELD_DEFAULT
 
 
-def flag(help: str | None = None, *, name: str = "", choices: Sequence[str] = (), required: bool = False,
-         cli_default: Any = _FIELD_DEFAULT) -> dict:
+def flag(
+    help: str | None = None,
+    *,
+    name: str = "",
+    choices: Sequence[str] = (),
+    required: bool = False,
+    cli_default: Any = _FIELD_DEFAULT,
+) -> dict:
     """Field metadata that makes a config field a command-line flag."""
     return {_KEY: Flag(help=help, name=name, choices=tuple(choices), required=required, cli_default=cli_default)}
 
@@ -53,7 +59,9 @@ def flag_fields(cls: type) -> list[tuple[dataclasses.Field, Flag]]:
     return [(f, f.metadata[_KEY]) for f in dataclasses.fields(cls) if _KEY in f.metadata]
 
 
-def add_flags(parser: argparse.ArgumentParser, cls: type, *, only: Sequence[str] = (), skip: Sequence[str] = ()) -> None:
+def add_flags(
+    parser: argparse.ArgumentParser, cls: type, *, only: Sequence[str] = (), skip: Sequence[str] = ()
+) -> None:
     """Add the flags of ``cls``'s fields (``only`` those named, else all but ``skip``), in declaration order.
     Each flag's destination is the field's name."""
     for field, spec in flag_fields(cls):

@@ -15,7 +15,11 @@ def forward_flops(model: nn.Module, example: torch.Tensor) -> int:
 
     def conv_hook(module: nn.Module, inputs, output) -> None:
         nonlocal total
-        kernel = module.weight[0].numel() if isinstance(module, nn.Conv2d) else module.weight.shape[1] * module.weight[0, 0].numel()
+        kernel = (
+            module.weight[0].numel()
+            if isinstance(module, nn.Conv2d)
+            else module.weight.shape[1] * module.weight[0, 0].numel()
+        )
         if isinstance(module, nn.Conv2d):
             total += 2 * output.numel() * kernel
         else:  # ConvTranspose2d: every input position scatters a kernel over out_channels

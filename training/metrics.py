@@ -83,8 +83,13 @@ class Fid:
         if len({image.shape for image in images}) > 1:
             # Photos of different shapes cannot share a batch: bring them to Inception's 299x299 first.
             images = [np.asarray(Image.fromarray(i).resize((299, 299), Image.Resampling.BILINEAR)) for i in images]
-        return self.helper.extract_feats(_to_tensor(images), data_range=(0, 255), resize_hw=self.helper.resize_hw,
-                                         resample_mode=self.helper.resample_mode, quant=True)
+        return self.helper.extract_feats(
+            _to_tensor(images),
+            data_range=(0, 255),
+            resize_hw=self.helper.resize_hw,
+            resample_mode=self.helper.resample_mode,
+            quant=True,
+        )
 
     @staticmethod
     def distance(ref: np.ndarray, other: np.ndarray) -> float:

@@ -58,8 +58,11 @@ def _execution_order(module: nn.Module, size: int) -> list[tuple[str, nn.Module]
     order: list[tuple[str, nn.Module]] = []
     names = {m: n for n, m in module.named_modules()}
     kinds = (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d)
-    hooks = [m.register_forward_pre_hook(lambda mod, _inp: order.append((names[mod], mod)))
-             for m in module.modules() if isinstance(m, kinds)]
+    hooks = [
+        m.register_forward_pre_hook(lambda mod, _inp: order.append((names[mod], mod)))
+        for m in module.modules()
+        if isinstance(m, kinds)
+    ]
     was_training = module.training
     try:
         module.eval()
@@ -85,11 +88,13 @@ def load_onnx_weights(module: nn.Module, path: str | Path, *, size: int) -> Impo
     folded: list[str] = []
     copied = 0
     with torch.no_grad():
-        for (index, name, conv), node in zip(convs, nodes):
+        for (index, name, conv), node in zip(convs, nodes, strict=True):
             weight = inits.get(node.input[1])
             if weight is None or tuple(weight.shape) != tuple(conv.weight.shape):
-                raise ValueError(f"{path}: {node.name or node.input[1]} does not fit {name} "
-                                 f"{tuple(conv.weight.shape)} (found {None if weight is None else weight.shape})")
+                raise ValueError(
+                    f"{path}: {node.name or node.input[1]} does not fit {name} "
+                    f"{tuple(conv.weight.shape)} (found {None if weight is None else weight.shape})"
+                )
             if name.startswith(CLASSIFIER_PREFIX):
                 continue  # the frozen classifier comes from its package
             bias = inits.get(node.input[2]) if len(node.input) > 2 else None
@@ -184,13 +189,22 @@ def init_from_onnx(module: nn.Module, path: str | Path, config: ModelConfig) -> 
     except ValueError:
         source_family = ""
     if source_family != family or output != config.output:
-        raise ValueError(f"{path}: --init-from needs a {family} exported with output {config.output}, "
-                         f"found {source_id or 'no model id'} with output {output or '?'}")
+        raise ValueError(
+            f"{path}: --init-from needs a {family} exported with output {config.output}, "
+            f"found {source_id or 'no model id'} with output {output or '?'}"
+        )
     size = int(meta.get("input_size", 128))
     report = load_onnx_weights(module, path, size=size)
     diff = parity(module, path, size=size)
     if diff > IMPORT_PARITY_BOUND:
-        raise ValueError(f"{path}: re-imported weights differ from the file by {diff:.2e} (> {IMPORT_PARITY_BOUND:.0e})")
-    log.info("generator initialised from %s (%d tensors, %d folded BatchNorms, parity %.1e)",
-             path, report.tensors, len(report.folded), diff)
+        raise ValueError(
+            f"{path}: re-imported weights differ from the file by {diff:.2e} (> {IMPORT_PARITY_BOUND:.0e})"
+        )
+    log.info(
+        "generator initialised from %s (%d tensors, %d folded BatchNorms, parity %.1e)",
+        path,
+        report.tensors,
+        len(report.folded),
+        diff,
+    )
     return ImportReport(folded=report.folded, tensors=report.tensors, parity=diff)

@@ -40,7 +40,9 @@ def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str, test_la
         epochs = [int(r["epoch"]) for r in rows]
         color = f"C{index}"
         ax.plot(epochs, [float(r["train_loss"]) for r in rows], color=color, label=f"{label} train")
-        ax.plot(epochs, [float(r["test_loss"]) for r in rows], color=color, linestyle="--", label=f"{label} {test_label}")
+        ax.plot(
+            epochs, [float(r["test_loss"]) for r in rows], color=color, linestyle="--", label=f"{label} {test_label}"
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE of the model's output")
     ax.set_yscale("log")
@@ -55,7 +57,9 @@ def plot_runs(csv_paths: dict[str, Path], png_path: Path, *, title: str, test_la
 def comparison_grid(rows: list[list[np.ndarray]], headers: list[str], png_path: Path, *, cell: int = 160) -> None:
     """Rows of uint8 RGB images (gray | ground truth | each model) under column headers."""
     n_rows, n_cols = len(rows), len(headers)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(n_cols * cell / 80, n_rows * cell / 80 + 0.4), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(n_cols * cell / 80, n_rows * cell / 80 + 0.4), dpi=80, squeeze=False
+    )
     for r, images in enumerate(rows):
         for c, image in enumerate(images):
             ax = axes[r][c]

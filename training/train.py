@@ -53,14 +53,24 @@ class Trainer:
 
     def state(self, epoch: int, info: dict) -> dict:
         a = self.algorithm
-        return training_state(config=self.config, epoch=epoch, generator=self.gen, opt_g=a.opt_g, history=self.history,
-                              data_info=info, device=self.rt.device, world_size=self.rt.world,
-                              discriminator=a.discriminator, opt_d=a.opt_d)
+        return training_state(
+            config=self.config,
+            epoch=epoch,
+            generator=self.gen,
+            opt_g=a.opt_g,
+            history=self.history,
+            data_info=info,
+            device=self.rt.device,
+            world_size=self.rt.world,
+            discriminator=a.discriminator,
+            opt_d=a.opt_d,
+        )
 
     def restore(self, state: dict) -> None:
         a = self.algorithm
-        self.history, self.start_epoch = restore_training_state(state, generator=self.gen, opt_g=a.opt_g,
-                                                                discriminator=a.discriminator, opt_d=a.opt_d)
+        self.history, self.start_epoch = restore_training_state(
+            state, generator=self.gen, opt_g=a.opt_g, discriminator=a.discriminator, opt_d=a.opt_d
+        )
 
 
 def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = True) -> Path:
@@ -95,8 +105,13 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
             if show_progress and rt.main:
                 from tqdm import tqdm
 
-                bar = tqdm(total=len(train_batches), desc=f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}",
-                           unit="batch", leave=False, dynamic_ncols=True)
+                bar = tqdm(
+                    total=len(train_batches),
+                    desc=f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}",
+                    unit="batch",
+                    leave=False,
+                    dynamic_ncols=True,
+                )
             epoch_start = time.perf_counter()
             sums, n_batches, n_images = _run_epoch(trainer, train_batches, epoch=epoch, bar=bar)
             if bar is not None:
@@ -111,15 +126,20 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
                 "seconds": float(seconds),
                 "images_per_s": float(n_images * rt.world / max(seconds, 1e-9)),
             }
-            best_before = min((h["test_loss"] for h in trainer.history if math.isfinite(h["test_loss"])), default=math.inf)
+            best_before = min(
+                (h["test_loss"] for h in trainer.history if math.isfinite(h["test_loss"])), default=math.inf
+            )
             trainer.history.append(row)
             if rt.main:
                 save_checkpoint(ckpt, trainer.state(epoch, info))
                 if keep_best and math.isfinite(row["test_loss"]) and row["test_loss"] < best_before:
                     save_checkpoint(out / "best.pt", trainer.state(epoch, info))
                 _write_csv(out / "loss.csv", trainer.history)
-                print(f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}: train {row['train_loss']:.4f} "
-                      f"test {row['test_loss']:.4f} ({seconds:.1f}s, {row['images_per_s']:.0f} img/s)", flush=True)
+                print(
+                    f"{config.model.model_id} epoch {epoch + 1}/{config.epochs}: train {row['train_loss']:.4f} "
+                    f"test {row['test_loss']:.4f} ({seconds:.1f}s, {row['images_per_s']:.0f} img/s)",
+                    flush=True,
+                )
             if config.time_limit and time.perf_counter() - started > config.time_limit:
                 if rt.main:
                     print(f"time limit {config.time_limit:.0f}s reached after epoch {epoch + 1}", flush=True)
@@ -131,8 +151,12 @@ def train(config: TrainConfig, *, resume: bool = False, show_progress: bool = Tr
     if rt.main and trainer.history:
         from training.plots import plot_losses
 
-        plot_losses(out / "loss.csv", out / "loss.png", title=f"{config.model.model_id} on {Path(config.data).parent.name}/{Path(config.data).name}",
-                    test_label="test MSE" if config.test else "validation MSE (split of train)")
+        plot_losses(
+            out / "loss.csv",
+            out / "loss.png",
+            title=f"{config.model.model_id} on {Path(config.data).parent.name}/{Path(config.data).name}",
+            test_label="test MSE" if config.test else "validation MSE (split of train)",
+        )
     rt.close()
     return ckpt
 

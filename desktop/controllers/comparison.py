@@ -96,8 +96,9 @@ class ComparisonController(QObject):
         previews = self.store.load(item.done_previews)
         choices = [(mid, info.display_name) for mid, info in item.done_results.items()]
         after = previews.results.get(model_id) if model_id else None
-        self.window.set_split(previews.gray, after, self._photo_size(item, previews.gray), choices=choices,
-                              chosen=model_id)
+        self.window.set_split(
+            previews.gray, after, self._photo_size(item, previews.gray), choices=choices, chosen=model_id
+        )
 
     @staticmethod
     def _photo_size(item: QueueItem[Path], preview: QImage) -> tuple[int, int]:

@@ -85,8 +85,17 @@ class EditCommand(QUndoCommand):
     """One change of one result's corrections: ``before`` -> ``after``. Slider moves (``merge``) of the
     same result join the previous step."""
 
-    def __init__(self, controller: HintsController, item: Item, model_id: str, before: ResultEdits,
-                 after: ResultEdits, text: str, *, merge: bool = False) -> None:
+    def __init__(
+        self,
+        controller: HintsController,
+        item: Item,
+        model_id: str,
+        before: ResultEdits,
+        after: ResultEdits,
+        text: str,
+        *,
+        merge: bool = False,
+    ) -> None:
         super().__init__(text)
         self.controller, self.item, self.model_id = controller, item, model_id
         self.before, self.after, self.merge = before, after, merge
@@ -108,8 +117,16 @@ class EditCommand(QUndoCommand):
 
 
 class HintsController(QObject):
-    def __init__(self, window: MainWindow, comparison: ComparisonController, queue: QueueController,
-                 store: PreviewStore, prompt: ColorPrompt, *, undo: PhotoUndo) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        comparison: ComparisonController,
+        queue: QueueController,
+        store: PreviewStore,
+        prompt: ColorPrompt,
+        *,
+        undo: PhotoUndo,
+    ) -> None:
         super().__init__()
         self.window, self.comparison, self.queue, self.store, self.prompt = window, comparison, queue, store, prompt
         self.undo = undo
@@ -181,7 +198,9 @@ class HintsController(QObject):
     def set_mode(self, on: bool) -> None:
         for markers in self.markers.values():
             markers.set_active(on)
-        self.window.show_status(MODE_TEXT if on else "Color hints off: dragging pans the pictures again.", 0 if on else 5000)
+        self.window.show_status(
+            MODE_TEXT if on else "Color hints off: dragging pans the pictures again.", 0 if on else 5000
+        )
 
     def _selection_changed(self) -> None:
         """Another result selected: the bar shows its controls; the split view its corrected picture."""
@@ -334,8 +353,9 @@ class HintsController(QObject):
             self.tools.bar.show_controls(None, 1.0, 0.0, 0)
             return
         edits = item.edits.of(model_id)
-        self.tools.bar.show_controls(item.done_results[model_id].display_name, edits.controls.strength,
-                                     edits.controls.warmth, len(edits.hints))
+        self.tools.bar.show_controls(
+            item.done_results[model_id].display_name, edits.controls.strength, edits.controls.warmth, len(edits.hints)
+        )
 
     def _suggestions(self, item: Item, model_id: str, x: float, y: float) -> list[Suggestion]:
         """What each model predicts at the point: the clicked result's first."""

@@ -24,8 +24,15 @@ from desktop.views.prompts import Prompts
 
 
 class MainController:
-    def __init__(self, window: MainWindow, settings: Settings, *, model_dirs: list[Path] | None = None,
-                 ask_user: bool = True, preview_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        settings: Settings,
+        *,
+        model_dirs: list[Path] | None = None,
+        ask_user: bool = True,
+        preview_root: Path | None = None,
+    ) -> None:
         """``ask_user`` False (tests, screenshots): no modal dialogs. ``preview_root``: where the previews'
         cache folder goes (default: the user's cache folder)."""
         self.window = window
@@ -39,18 +46,33 @@ class MainController:
         self.models = ModelsController(window, self.pool, folders=model_dirs)
         self.queue = QueueController(window, self.pool, self.models, self.prompts, self.store)
         self.comparison = ComparisonController(window, self.models, self.store)
-        self.saving = SavingController(window, self.prompts, queue=self.queue, models=self.models,
-                                       comparison=self.comparison, settings=self.settings)
+        self.saving = SavingController(
+            window,
+            self.prompts,
+            queue=self.queue,
+            models=self.models,
+            comparison=self.comparison,
+            settings=self.settings,
+        )
         self.undo = PhotoUndo(window, self.queue)  # one history per photo, for every tool's edits
-        self.restore = RestoreController(window, self.pool, self.prompts, queue=self.queue, comparison=self.comparison,
-                                         models=self.models, store=self.store, settings=self.settings,
-                                         undo=self.undo)
+        self.restore = RestoreController(
+            window,
+            self.pool,
+            self.prompts,
+            queue=self.queue,
+            comparison=self.comparison,
+            models=self.models,
+            store=self.store,
+            settings=self.settings,
+            undo=self.undo,
+        )
         self.saving.restore_of = self.restore.state_for_saving
         self._connect()
         self._connect_restore()
         # After _connect: its slots then see the selection the comparison has just changed.
-        self.hints = HintsController(window, self.comparison, self.queue, self.store,
-                                     ColorPrompt(window, interactive=ask_user), undo=self.undo)
+        self.hints = HintsController(
+            window, self.comparison, self.queue, self.store, ColorPrompt(window, interactive=ask_user), undo=self.undo
+        )
         self.models.load(settings.provider)
 
     def _connect(self) -> None:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from engine.registry import LoadedModel, ModelRegistry
-
 from desktop.catalog import ModelCatalog, ModelInfo, UnavailableModel
 from desktop.views.main_window import MainWindow
-from desktop.workers import keep_until_finished, ModelLoadTask
+from desktop.workers import ModelLoadTask, keep_until_finished
+from engine.registry import LoadedModel, ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +18,13 @@ log = logging.getLogger(__name__)
 def catalog_of(registry: ModelRegistry) -> ModelCatalog:
     """The registry as plain rows for the views."""
     models = tuple(
-        ModelInfo(model_id=m.model_id, display_name=m.contract.display_name, version=m.contract.model_version,
-                  training_data=m.contract.training_data, provider=m.provider_label)
+        ModelInfo(
+            model_id=m.model_id,
+            display_name=m.contract.display_name,
+            version=m.contract.model_version,
+            training_data=m.contract.training_data,
+            provider=m.provider_label,
+        )
         for m in registry.models
     )
     unavailable = tuple(

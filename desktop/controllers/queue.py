@@ -9,14 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from engine.photos import iter_photos
-
 from desktop.controllers.models import ModelsController
 from desktop.preview_store import PreviewStore
 from desktop.queue_model import Failure, Previews, QueueItem, QueueModel, ResultInfo, SourceInfo, Status
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
-from desktop.workers import keep_until_finished, ColorizeTask
+from desktop.workers import ColorizeTask, keep_until_finished
+from engine.photos import iter_photos
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +33,9 @@ class QueueController(QObject):
     queueFinished = Signal()  # every queued photo is done, failed or cancelled
     currentChanged = Signal(object)  # the QueueItem to show (None: nothing chosen), also when it finishes
 
-    def __init__(self, window: MainWindow, pool: QThreadPool, models: ModelsController, prompts: Prompts,
-                 store: PreviewStore) -> None:
+    def __init__(
+        self, window: MainWindow, pool: QThreadPool, models: ModelsController, prompts: Prompts, store: PreviewStore
+    ) -> None:
         super().__init__()
         self.window, self.pool, self.models, self.prompts, self.store = window, pool, models, prompts, store
         self.model: QueueModel[Path] = QueueModel()

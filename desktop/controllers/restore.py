@@ -46,8 +46,9 @@ MIN_RADIUS, MAX_RADIUS = 1.0, 500.0  # photo pixels
 class SetState(QUndoCommand):
     """One edit of a photo's restore state (a brush stroke), undoable."""
 
-    def __init__(self, controller: RestoreController, item_id: int, before: RestoreState, after: RestoreState,
-                 text: str) -> None:
+    def __init__(
+        self, controller: RestoreController, item_id: int, before: RestoreState, after: RestoreState, text: str
+    ) -> None:
         super().__init__(text)
         self.controller, self.item_id, self.before, self.after = controller, item_id, before, after
 
@@ -61,9 +62,19 @@ class SetState(QUndoCommand):
 class RestoreController(QObject):
     restored = Signal(int)  # item id: its panels now show what its restore state asks for
 
-    def __init__(self, window: MainWindow, pool: QThreadPool, prompts: Prompts, *, queue: QueueController,
-                 comparison: ComparisonController, models: ModelsController, store: PreviewStore,
-                 settings: SettingsController, undo: PhotoUndo) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        pool: QThreadPool,
+        prompts: Prompts,
+        *,
+        queue: QueueController,
+        comparison: ComparisonController,
+        models: ModelsController,
+        store: PreviewStore,
+        settings: SettingsController,
+        undo: PhotoUndo,
+    ) -> None:
         super().__init__()
         self.window, self.pool, self.prompts, self.undo = window, pool, prompts, undo
         self.queue, self.comparison, self.models, self.store, self.settings = queue, comparison, models, store, settings
@@ -130,8 +141,9 @@ class RestoreController(QObject):
             item = self._current()
             if item is None or not self.book.get(item.id).brush_allowed:
                 self.window.commands["brush"].setChecked(False)
-                self.window.show_status("The brush edits the defects: turn Restore and its dust removal on first.",
-                                        8000)
+                self.window.show_status(
+                    "The brush edits the defects: turn Restore and its dust removal on first.", 8000
+                )
                 return
             if self.brush_radius is None:
                 width, height = (item.source.width, item.source.height) if item.source else (800, 800)
@@ -152,7 +164,9 @@ class RestoreController(QObject):
         if not before.brush_allowed:
             return
         after = before.with_stroke(Stroke(tuple(points), self.brush_radius or 8.0, add))
-        self.undo.stack(item.id).push(SetState(self, item.id, before, after, "paint defects" if add else "erase defects"))
+        self.undo.stack(item.id).push(
+            SetState(self, item.id, before, after, "paint defects" if add else "erase defects")
+        )
 
     def apply_state(self, item_id: int, state: RestoreState) -> None:
         """A photo's state set by an undo command (its redo included)."""
@@ -171,8 +185,9 @@ class RestoreController(QObject):
             return None
         settings = self.settings.current
         folder = Path(settings.output_dir).expanduser() if settings.use_output_dir and settings.output_dir else None
-        options = SaveOptions(folder=folder, format=settings.output_format, keep_exif=settings.keep_exif,
-                              quality=settings.jpeg_quality)
+        options = SaveOptions(
+            folder=folder, format=settings.output_format, keep_exif=settings.keep_exif, quality=settings.jpeg_quality
+        )
         try:
             with self.window.busy():
                 image = load_image(item.path)
@@ -228,8 +243,7 @@ class RestoreController(QObject):
         if item.id in self._busy or run is None:
             return "Restoring..."
         edits = f"; {len(state.strokes)} brush strokes" if state.strokes else ""
-        return (f"Restored: {', '.join(run.steps)}{edits}." if run.steps
-                else f"Nothing to restore found{edits}.")
+        return f"Restored: {', '.join(run.steps)}{edits}." if run.steps else f"Nothing to restore found{edits}."
 
     def _gray_title(self, item: Item) -> str:
         run = self.runs.get(item.id)
@@ -273,8 +287,16 @@ class RestoreController(QObject):
             self._busy.discard(item.id)
             return
         generation = self.generation.get(item.id, 0)
-        task = RestoreTask(item.id, generation, item.path, item.source.sha256, state, models, self.store,
-                           lambda: self._closing or self.generation.get(item.id) != generation)
+        task = RestoreTask(
+            item.id,
+            generation,
+            item.path,
+            item.source.sha256,
+            state,
+            models,
+            self.store,
+            lambda: self._closing or self.generation.get(item.id) != generation,
+        )
         task.signals.done.connect(self._on_done)
         task.signals.failed.connect(self._on_failed)
         keep_until_finished(task.signals, self._tasks)

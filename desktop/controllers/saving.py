@@ -17,14 +17,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from engine.colorize import colorize
-from engine.errors import OutputError, TintypeError
-from engine.images import load_image
-from engine.registry import LoadedModel
-from engine.formats import OUTPUT_FORMATS, format_spec, output_format
-from engine.saving import plan_output, save_result
-from engine.steps import ColorAdjustment
-
 from desktop.controllers.comparison import ComparisonController
 from desktop.controllers.models import ModelsController
 from desktop.controllers.queue import QueueController
@@ -35,7 +27,14 @@ from desktop.restore_model import RestoreState, restored_image
 from desktop.settings import Settings
 from desktop.views.main_window import MainWindow
 from desktop.views.prompts import Prompts
-from desktop.workers import keep_until_finished, SaveTask
+from desktop.workers import SaveTask, keep_until_finished
+from engine.colorize import colorize
+from engine.errors import OutputError, TintypeError
+from engine.formats import OUTPUT_FORMATS, format_spec, output_format
+from engine.images import load_image
+from engine.registry import LoadedModel
+from engine.saving import plan_output, save_result
+from engine.steps import ColorAdjustment
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +87,15 @@ def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path]
     problems = []
     for target in job.targets:
         try:
-            path = save_result(image, results[target.model_id], target.path, fmt=target.fmt,
-                               overwrite=target.overwrite, keep_exif=settings.keep_exif,
-                               quality=settings.jpeg_quality)
+            path = save_result(
+                image,
+                results[target.model_id],
+                target.path,
+                fmt=target.fmt,
+                overwrite=target.overwrite,
+                keep_exif=settings.keep_exif,
+                quality=settings.jpeg_quality,
+            )
         except OutputError as exc:
             problems.append(str(exc))
         else:
@@ -99,8 +104,16 @@ def write_results(job: PhotoJob, settings: Settings, wrote: Callable[[str, Path]
 
 
 class SavingController(QObject):
-    def __init__(self, window: MainWindow, prompts: Prompts, *, queue: QueueController, models: ModelsController,
-                 comparison: ComparisonController, settings: SettingsController) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        prompts: Prompts,
+        *,
+        queue: QueueController,
+        models: ModelsController,
+        comparison: ComparisonController,
+        settings: SettingsController,
+    ) -> None:
         super().__init__()
         self.window, self.prompts = window, prompts
         self.queue, self.models, self.comparison, self.settings = queue, models, comparison, settings
@@ -156,8 +169,9 @@ class SavingController(QObject):
         if folder is None:
             return
         try:
-            jobs = [self._job(item, [self._plan(item, mid, folder=folder) for mid in item.done_results])
-                    for item in items]
+            jobs = [
+                self._job(item, [self._plan(item, mid, folder=folder) for mid in item.done_results]) for item in items
+            ]
         except OutputError as exc:
             self._say(f"Not saved: {exc}", error=True)
             return
@@ -215,8 +229,15 @@ class SavingController(QObject):
                 raise OutputError(f"{target.model_id}: this model is not loaded now; wait for the models to load")
             models[target.model_id] = model
         edits = {mid: e for mid, e in item.edits.edited().items() if mid in models}
-        return PhotoJob(item.id, item.path, item.read_source.sha256, tuple(models.values()), tuple(targets),
-                        restore=self.restore_of(item.id), edits=edits)
+        return PhotoJob(
+            item.id,
+            item.path,
+            item.read_source.sha256,
+            tuple(models.values()),
+            tuple(targets),
+            restore=self.restore_of(item.id),
+            edits=edits,
+        )
 
     def _wrote(self, item_id: int, model_id: str, path: str) -> None:
         if (item := self.queue.model.get(item_id)) is not None:
@@ -235,8 +256,9 @@ class SavingController(QObject):
             self.prompts.warn(message)
 
     # ----- the engine boundary: where a result goes
-    def _plan(self, item: Item, model_id: str, *, folder: Path | None = None,
-              chosen: tuple[Path, str] | None = None) -> Target:
+    def _plan(
+        self, item: Item, model_id: str, *, folder: Path | None = None, chosen: tuple[Path, str] | None = None
+    ) -> Target:
         """The file for one result. ``chosen``: the save dialog's (name, format picked in its type list); a
         name with a known extension keeps it and its format, any other (none, or ``x.colorized``) gets the
         picked format's extension added. Else the default name: in ``folder``, else the settings' folder

@@ -91,7 +91,7 @@ class ComparisonView(QStackedWidget):
         self.aspect = photo_size[0] / max(photo_size[1], 1)
         self.shape = (0, 0)
         self.sync.clear()
-        for spec, panel in zip(specs, panels):
+        for spec, panel in zip(specs, panels, strict=True):
             if spec.tooltip:
                 panel.setToolTip(spec.tooltip)
             panel.set_image(spec.image, photo_size)
@@ -138,8 +138,15 @@ class ComparisonView(QStackedWidget):
         for panel_key, panel in self.panels.items():
             panel.set_selected(panel_key == key)
 
-    def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
-                  choices: list[tuple[str, str]], chosen: str | None) -> None:
+    def set_split(
+        self,
+        before: QImage | None,
+        after: QImage | None,
+        photo_size: tuple[int, int],
+        *,
+        choices: list[tuple[str, str]],
+        chosen: str | None,
+    ) -> None:
         """The before/after pair; ``choices`` (model id, name) fill its result picker, ``chosen`` shown."""
         self.split.set_pair(before, after, photo_size, choices=choices, chosen=chosen)
 

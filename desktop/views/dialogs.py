@@ -20,12 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import __version__
-from engine.providers import PROVIDER_CHOICES
-from engine.formats import FORMAT_CHOICES
-
 from desktop.catalog import ModelCatalog
 from desktop.settings import QUALITY_RANGE, Settings
+from engine import __version__
+from engine.formats import FORMAT_CHOICES
+from engine.providers import PROVIDER_CHOICES
 
 LICENSES = """
 <p><b>Data the shipped models learned from</b>: Imagenette (a 10-class subset of ImageNet; research and
@@ -119,8 +118,10 @@ class AboutDialog(QDialog):
         rows = ""
         if catalog is not None:
             for m in catalog.models:
-                rows += (f"<tr><td><b>{m.display_name}</b></td><td>{m.model_id} v{m.version}</td>"
-                         f"<td>{m.training_data}</td><td>{m.provider}</td></tr>")
+                rows += (
+                    f"<tr><td><b>{m.display_name}</b></td><td>{m.model_id} v{m.version}</td>"
+                    f"<td>{m.training_data}</td><td>{m.provider}</td></tr>"
+                )
             for failure in catalog.unavailable:
                 rows += f"<tr><td colspan=4 style='color:#b00'>unavailable: {failure.reason}</td></tr>"
         text = QTextBrowser()

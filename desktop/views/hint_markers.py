@@ -86,7 +86,7 @@ class HintMarkers(QObject):
     def marker_at(self, viewport_pos: QPointF) -> int | None:
         """The marker under a viewport position (the nearest within reach), else None."""
         best: int | None = None
-        best_d: float = GRAB_DISTANCE ** 2
+        best_d: float = GRAB_DISTANCE**2
         for index, item in enumerate(self.items):
             at = QPointF(self.panel.view.mapFromScene(item.pos()))
             d = (at.x() - viewport_pos.x()) ** 2 + (at.y() - viewport_pos.y()) ** 2
@@ -136,7 +136,10 @@ class HintMarkers(QObject):
                     self.moveFinished.emit(self.key, index, at.x(), at.y())
                 else:
                     self.chosen.emit(self.key, index)
-            elif pressed is not None and (event.position() - pressed).manhattanLength() < QApplication.startDragDistance():
+            elif (
+                pressed is not None
+                and (event.position() - pressed).manhattanLength() < QApplication.startDragDistance()
+            ):
                 at = self._photo_point(event.position())
                 if at is not None:
                     self.addRequested.emit(self.key, at.x(), at.y())

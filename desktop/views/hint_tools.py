@@ -22,15 +22,23 @@ from desktop.views.icons import action_icon
 
 # key: (menu text, shortcut, tooltip)
 HINT_ACTIONS: dict[str, tuple[str, str, str]] = {
-    "hints": ("Color &hints", "H", ("Color hints (H): click a result to add a color point; drag a point to "
-                                    "move it, right-click it or press Delete to remove it")),
+    "hints": (
+        "Color &hints",
+        "H",
+        (
+            "Color hints (H): click a result to add a color point; drag a point to "
+            "move it, right-click it or press Delete to remove it"
+        ),
+    ),
     "delete_hint": ("&Delete color point", "Delete", "Remove the chosen color point (Delete)"),
     "reset_hints": ("Reset &colors", "", "Remove this result's color points and reset strength and warmth"),
     "export_hints": ("E&xport color hints...", "", "Write the selected result's color points to a JSON file"),
     "load_hints": ("&Load color hints...", "", "Read color points from a JSON file onto the selected result"),
 }
-MODE_TEXT = ("Color hints: click a result to add a color point; drag a point to move it; right-click or "
-             "Delete removes it; Ctrl+Z undoes. Press H to leave.")
+MODE_TEXT = (
+    "Color hints: click a result to add a color point; drag a point to move it; right-click or "
+    "Delete removes it; Ctrl+Z undoes. Press H to leave."
+)
 
 
 def percent_slider(low: int, high: int, tooltip: str) -> QSlider:
@@ -54,8 +62,11 @@ class ColorBar(QToolBar):
         self.setMovable(False)
         self.title = QLabel("Color")
         self.title.setMinimumWidth(160)
-        self.strength = percent_slider(0, 200, "Color strength of the selected result: 0 % gray, 100 % the "
-                                       "model's colors, 200 % twice as saturated")
+        self.strength = percent_slider(
+            0,
+            200,
+            "Color strength of the selected result: 0 % gray, 100 % the model's colors, 200 % twice as saturated",
+        )
         self.strength_label = QLabel()
         self.warmth = percent_slider(-100, 100, "Warmth of the selected result: toward blue (left) or yellow (right)")
         self.warmth_label = QLabel()

@@ -9,8 +9,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPalette, QUndoGroup
-from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.views.comparison import ComparisonView, PanelSpec
 from desktop.views.icons import action_icon
@@ -36,8 +46,21 @@ ACTIONS: dict[str, tuple[str, str, QKeySequence | QKeySequence.StandardKey]] = {
     "clear": ("&Clear finished", "Clear finished", QKeySequence()),
     "about": ("&About Tintype", "About", QKeySequence()),
 }
-TOOLBAR = ("open", "save", "save_all", "save_queue", None, "zoom_in", "zoom_out", "zoom_fit", "zoom_100", None,
-           "toggle_split", None, "settings")
+TOOLBAR = (
+    "open",
+    "save",
+    "save_all",
+    "save_queue",
+    None,
+    "zoom_in",
+    "zoom_out",
+    "zoom_fit",
+    "zoom_100",
+    None,
+    "toggle_split",
+    None,
+    "settings",
+)
 
 
 class MainWindow(QMainWindow):
@@ -114,8 +137,9 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             actions[key] = action
             self.addAction(action)
-        actions["zoom_in"].setShortcuts([QKeySequence("+"), QKeySequence("="),
-                                         QKeySequence(QKeySequence.StandardKey.ZoomIn)])
+        actions["zoom_in"].setShortcuts(
+            [QKeySequence("+"), QKeySequence("="), QKeySequence(QKeySequence.StandardKey.ZoomIn)]
+        )
         actions["toggle_split"].setCheckable(True)
         for action in actions.values():
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -240,8 +264,15 @@ class MainWindow(QMainWindow):
         """New picture (and title) in panel ``key``, keeping the zoom and pan."""
         self.comparison.update_panel(key, image, title)
 
-    def set_split(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
-                  choices: list[tuple[str, str]], chosen: str | None) -> None:
+    def set_split(
+        self,
+        before: QImage | None,
+        after: QImage | None,
+        photo_size: tuple[int, int],
+        *,
+        choices: list[tuple[str, str]],
+        chosen: str | None,
+    ) -> None:
         self.comparison.set_split(before, after, photo_size, choices=choices, chosen=chosen)
 
     def set_result_image(self, key: str, image: QImage | None, photo_size: tuple[int, int]) -> None:

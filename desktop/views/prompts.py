@@ -29,12 +29,13 @@ class Prompts:
         (label, suffixes), ``chosen`` the label selected at first. None when the user cancels. The dialog
         itself confirms replacing an existing file. Only called when interactive."""
         filters = [name_filter(label, suffixes) for label, suffixes in formats]
-        selected = next((f for f, (label, _) in zip(filters, formats) if label == chosen), filters[0])
-        path, picked = QFileDialog.getSaveFileName(self.parent, "Save colorized photo", str(proposed),
-                                                   ";;".join(filters), selected)
+        selected = next((f for f, (label, _) in zip(filters, formats, strict=True) if label == chosen), filters[0])
+        path, picked = QFileDialog.getSaveFileName(
+            self.parent, "Save colorized photo", str(proposed), ";;".join(filters), selected
+        )
         if not path:
             return None
-        label = next((label for f, (label, _) in zip(filters, formats) if f == picked), chosen)
+        label = next((label for f, (label, _) in zip(filters, formats, strict=True) if f == picked), chosen)
         return Path(path), label
 
     def folder(self, title: str, start: str) -> Path | None:

@@ -17,8 +17,9 @@ TRACK_COLOR = QColor("#c8c8c8")
 class ProgressDelegate(QStyledItemDelegate):
     """Draws the row as usual, then a thin progress bar along its bottom while the photo runs."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         super().paint(painter, option, index)
         progress = index.data(PROGRESS_ROLE)
         if progress is None:

@@ -125,14 +125,24 @@ class RestorePanel(QWidget):
         return RestoreSettings(
             dust=DustSettings(enabled=self.dust.isChecked(), strength=self.dust_strength.value() / 100),
             grain=GrainSettings(enabled=self.grain.isChecked(), strength=self.grain_strength.value() / 100),
-            fade=FadeSettings(enabled=self.fade.isChecked(), strength=self.fade_strength.value() / 100,
-                              local_contrast=self.local_contrast.value() / 100),
+            fade=FadeSettings(
+                enabled=self.fade.isChecked(),
+                strength=self.fade_strength.value() / 100,
+                local_contrast=self.local_contrast.value() / 100,
+            ),
         )
 
     def set_settings(self, settings: RestoreSettings, *, enabled: bool) -> None:
         """Show ``settings`` (a photo's) without announcing a change; the controls work while ``enabled``."""
-        controls = (self.dust, self.dust_strength, self.grain, self.grain_strength, self.fade,
-                    self.fade_strength, self.local_contrast)
+        controls = (
+            self.dust,
+            self.dust_strength,
+            self.grain,
+            self.grain_strength,
+            self.fade,
+            self.fade_strength,
+            self.local_contrast,
+        )
         for control in controls:
             control.blockSignals(True)
         try:

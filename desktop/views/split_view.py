@@ -87,8 +87,15 @@ class SplitPanel(ImagePanel):
         row.addWidget(self.picker)
         self.column.insertWidget(0, header)
 
-    def set_pair(self, before: QImage | None, after: QImage | None, photo_size: tuple[int, int], *,
-                 choices: list[tuple[str, str]], chosen: str | None) -> None:
+    def set_pair(
+        self,
+        before: QImage | None,
+        after: QImage | None,
+        photo_size: tuple[int, int],
+        *,
+        choices: list[tuple[str, str]],
+        chosen: str | None,
+    ) -> None:
         """``before`` (gray) over ``after``, both over ``photo_size`` scene units; ``choices`` are
         (model id, name) for the picker, ``chosen`` the one shown."""
         self.picker.clear()

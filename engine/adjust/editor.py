@@ -56,8 +56,14 @@ class ChromaEditor:
     treat the arrays it returns as read-only (they may be those caches or the model's own chroma).
     """
 
-    def __init__(self, gray: np.ndarray, chroma: np.ndarray, *, working_size: int = WORKING_SIZE,
-                 propagation: Propagation = DEFAULT_PROPAGATION) -> None:
+    def __init__(
+        self,
+        gray: np.ndarray,
+        chroma: np.ndarray,
+        *,
+        working_size: int = WORKING_SIZE,
+        propagation: Propagation = DEFAULT_PROPAGATION,
+    ) -> None:
         height, width = gray.shape
         self.size = (width, height)
         self.propagation = propagation
@@ -99,8 +105,9 @@ class ChromaEditor:
         out[touched] = _cbcr_at_luma(self.luma.ravel()[touched], blended, self._lightness.ravel()[touched])
         return out.reshape(cbcr.shape)
 
-    def render(self, hints: Sequence[ColorHint] = (), controls: ColorControls = NEUTRAL, *,
-               gray: np.ndarray | None = None) -> np.ndarray:
+    def render(
+        self, hints: Sequence[ColorHint] = (), controls: ColorControls = NEUTRAL, *, gray: np.ndarray | None = None
+    ) -> np.ndarray:
         """uint8 RGB ``HxWx3`` at the resolution of ``gray``: the photo's own gray (default) or a
         smaller copy of it for a preview. The gray ranges the recombination needs are kept for the
         next call with the same ``gray`` array and chroma shape."""
@@ -132,7 +139,7 @@ class ChromaEditor:
         sx, sy = w / width, h / height
         seeds = np.zeros((3, h, w), np.float32)
         targets = rgb_to_lab(np.array([hint.rgb for hint in hints], np.float32) / 255.0)[:, 1:]
-        for hint, target in zip(hints, targets):
+        for hint, target in zip(hints, targets, strict=True):
             u, v = (hint.x + 0.5) * sx - 0.5, (hint.y + 0.5) * sy - 0.5
             r = hint.radius * max(sx, sy)
             x0, x1 = int(np.clip(np.floor(u - r), 0, w - 1)), int(np.clip(np.ceil(u + r), 0, w - 1))
@@ -147,8 +154,14 @@ class ChromaEditor:
         return spread[2], spread[:2]
 
 
-def adjust_chroma(gray: np.ndarray, chroma: np.ndarray, *, hints: Sequence[ColorHint] = (),
-                  controls: ColorControls = NEUTRAL, working_size: int = WORKING_SIZE) -> np.ndarray:
+def adjust_chroma(
+    gray: np.ndarray,
+    chroma: np.ndarray,
+    *,
+    hints: Sequence[ColorHint] = (),
+    controls: ColorControls = NEUTRAL,
+    working_size: int = WORKING_SIZE,
+) -> np.ndarray:
     """One-off :meth:`ChromaEditor.chroma` (the CLI's case: one photo, one set of hints); nothing is
     built when there is nothing to change."""
     if not hints and controls.neutral:
@@ -165,9 +178,9 @@ def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def _rgb_from_ycc(luma01: np.ndarray, cbcr: np.ndarray) -> np.ndarray:
     """Gray in 0..1 and Cb, Cr (0..255 units) -> sRGB ``...x3`` in about 0..1, unclipped."""
     cb, cr = cbcr[..., 0] / 255.0, cbcr[..., 1] / 255.0
-    return np.stack(
-        [luma01 + 1.402 * cr, luma01 - 0.344136 * cb - 0.714136 * cr, luma01 + 1.772 * cb], axis=-1
-    ).astype(np.float32)
+    return np.stack([luma01 + 1.402 * cr, luma01 - 0.344136 * cb - 0.714136 * cr, luma01 + 1.772 * cb], axis=-1).astype(
+        np.float32
+    )
 
 
 @overload
@@ -188,7 +201,9 @@ def _srgb_of_lab(lightness: np.ndarray, ab: np.ndarray, *, slope: bool) -> tuple
     if not slope:
         return srgb, None
     d_linear = _mix(np.where(cubic, np.float32(3.0 / 116.0) * f * f, np.float32(1.0 / (7.787 * 116.0))))
-    gain = np.where(powered, np.float32(1.055 / 2.4) * root / np.maximum(linear, np.float32(0.0031308)), np.float32(12.92))
+    gain = np.where(
+        powered, np.float32(1.055 / 2.4) * root / np.maximum(linear, np.float32(0.0031308)), np.float32(12.92)
+    )
     return srgb, gain * d_linear
 
 

@@ -86,14 +86,16 @@ class ColorControls:
 def parse_color(text: object) -> tuple[int, int, int]:
     """``"#rrggbb"`` or ``"#rgb"`` -> (r, g, b) in 0..255; :class:`HintsError` otherwise."""
     if not isinstance(text, str) or not _HEX.fullmatch(text.strip()):
-        raise HintsError(f"color {text!r} is not a hex color like \"#b5402a\"")
+        raise HintsError(f'color {text!r} is not a hex color like "#b5402a"')
     digits = text.strip()[1:]
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def parse_hints(text: str | bytes, *, source: str = "hints", size: tuple[int, int] | None = None) -> tuple[ColorHint, ...]:
+def parse_hints(
+    text: str | bytes, *, source: str = "hints", size: tuple[int, int] | None = None
+) -> tuple[ColorHint, ...]:
     """The hints of a JSON hints file's text. ``size`` = (width, height) also checks every point lies
     inside the photo. Every problem is one :class:`HintsError` naming ``source`` and the point."""
     if isinstance(text, bytes):
@@ -106,10 +108,10 @@ def parse_hints(text: str | bytes, *, source: str = "hints", size: tuple[int, in
     except json.JSONDecodeError as exc:
         raise HintsError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     if not isinstance(data, dict) or not isinstance(data.get("points"), list):
-        raise HintsError(f"{source}: expected an object {{\"points\": [...]}}")
+        raise HintsError(f'{source}: expected an object {{"points": [...]}}')
     extra = sorted(set(data) - {"points"})
     if extra:
-        raise HintsError(f"{source}: unknown key {extra[0]!r} (expected only \"points\")")
+        raise HintsError(f'{source}: unknown key {extra[0]!r} (expected only "points")')
     hints = tuple(_parse_point(point, f"{source}: point {number}") for number, point in enumerate(data["points"], 1))
     if size is not None:
         check_inside(hints, size, source=source)
@@ -144,21 +146,21 @@ def check_inside(hints: Sequence[ColorHint], size: tuple[int, int], *, source: s
 
 def _parse_point(point: object, where: str) -> ColorHint:
     if not isinstance(point, dict):
-        raise HintsError(f"{where}: expected an object with \"x\", \"y\" and \"color\"")
+        raise HintsError(f'{where}: expected an object with "x", "y" and "color"')
     unknown = sorted(set(point) - _POINT_KEYS)
     if unknown:
         raise HintsError(f"{where}: unknown key {unknown[0]!r} (expected x, y, color, radius)")
     for key in ("x", "y", "color"):
         if key not in point:
-            raise HintsError(f"{where}: missing \"{key}\"")
+            raise HintsError(f'{where}: missing "{key}"')
     values = {}
     for key in ("x", "y", "radius"):
         value = point.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise HintsError(f"{where}: \"{key}\" must be a number, not {value!r}")
+            raise HintsError(f'{where}: "{key}" must be a number, not {value!r}')
         values[key] = value
     if values["radius"] < 0:
-        raise HintsError(f"{where}: \"radius\" must be >= 0, not {values['radius']!r}")
+        raise HintsError(f'{where}: "radius" must be >= 0, not {values["radius"]!r}')
     try:
         rgb = parse_color(point["color"])
     except HintsError as exc:

@@ -27,7 +27,8 @@ class Propagation:
     ``spread``: the smoothing length, as a fraction of the working grid's long side (a hint's weight
     falls by about e along that distance of flat gray). ``edge``: the gray step between neighbours
     (gray in 0..1) at which their coupling falls to 1/e, and to 1/e^4 at twice that. ``prior``: the
-    model's prediction weight, relative to a one-pixel hint's weight at its own pixel. ``iterations``: of the separable solve.
+    model's prediction weight, relative to a one-pixel hint's weight at its own pixel. ``iterations``: of the
+    separable solve.
     Chosen on photos of broad/train (``bench/bench_hints.py --tune``), not on the measured set.
     """
 

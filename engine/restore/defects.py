@@ -122,8 +122,9 @@ def _surround(smooth: np.ndarray, candidate: np.ndarray, window: int) -> tuple[n
     return mean, deviation, fraction, factor
 
 
-def detect_defects(gray: np.ndarray, settings: DustSettings = AUTOMATIC_DUST, *,
-                   noise_sigma: float | None = None) -> np.ndarray:
+def detect_defects(
+    gray: np.ndarray, settings: DustSettings = AUTOMATIC_DUST, *, noise_sigma: float | None = None
+) -> np.ndarray:
     """The defect mask of uint8 ``HxW`` gray: bool ``HxW``, True on dust specks and thin scratches.
 
     ``noise_sigma`` (gray levels) raises the threshold on grainy photos so grain is never taken for
@@ -176,11 +177,17 @@ def detect_defects(gray: np.ndarray, settings: DustSettings = AUTOMATIC_DUST, *,
     x1 = np.clip(np.round(xs + nx), 0, width - 1).astype(np.intp)
     y2 = np.clip(np.round(ys - ny), 0, height - 1).astype(np.intp)
     x2 = np.clip(np.round(xs - nx), 0, width - 1).astype(np.intp)
-    background = np.where(is_bright[:, None], np.stack([opened[y1, x1], opened[y2, x2]], 1),
-                          np.stack([closed[y1, x1], closed[y2, x2]], 1)).astype(np.float32)
+    background = np.where(
+        is_bright[:, None], np.stack([opened[y1, x1], opened[y2, x2]], 1), np.stack([closed[y1, x1], closed[y2, x2]], 1)
+    ).astype(np.float32)
     symmetric = np.abs(background[:, 0] - background[:, 1]) < _SYMMETRY * tophat
-    line = ((along[at2] > _LINE_CONTRAST * tophat) & (contrast > _LINE_RATIO * sens * dev) & flat & symmetric
-            & (fraction[at] >= _LINE_SPARSE))
+    line = (
+        (along[at2] > _LINE_CONTRAST * tophat)
+        & (contrast > _LINE_RATIO * sens * dev)
+        & flat
+        & symmetric
+        & (fraction[at] >= _LINE_SPARSE)
+    )
 
     keep = np.zeros(gray.shape, np.uint8)
     speck_seed = np.zeros(gray.shape, np.uint8)
@@ -193,8 +200,9 @@ def detect_defects(gray: np.ndarray, settings: DustSettings = AUTOMATIC_DUST, *,
     grow = _disk(max(1, round(scale)))
     mask = (cv2.dilate(keep, grow) & candidate.view(np.uint8)) | keep
     mask = cv2.dilate(mask, _disk(1))
-    log.debug("defect mask: %.3f%% of %dx%d (scale %.2f, threshold %.1f)", 100 * mask.mean(), width, height,
-              scale, threshold)
+    log.debug(
+        "defect mask: %.3f%% of %dx%d (scale %.2f, threshold %.1f)", 100 * mask.mean(), width, height, scale, threshold
+    )
     return mask.view(bool)
 
 
@@ -232,7 +240,7 @@ def _line_evidence(tophat: np.ndarray, length: int) -> tuple[np.ndarray, np.ndar
 
 def _range_at(image: np.ndarray, window: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """max - min of uint8 ``image`` over ``window`` around each (y, x), float32."""
-    return (cv2.dilate(image, window)[ys, xs].astype(np.float32) - cv2.erode(image, window)[ys, xs])
+    return cv2.dilate(image, window)[ys, xs].astype(np.float32) - cv2.erode(image, window)[ys, xs]
 
 
 class _Stats:

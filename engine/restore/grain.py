@@ -39,7 +39,7 @@ def _sample_blocks(gray: np.ndarray) -> list[np.ndarray]:
     cols = max(1, min(width // _BLOCK, _MAX_BLOCKS // rows))
     ys = np.linspace(0, height - _BLOCK, rows).astype(int)
     xs = np.linspace(0, width - _BLOCK, cols).astype(int)
-    return [gray[y:y + _BLOCK, x:x + _BLOCK] for y in ys for x in xs]
+    return [gray[y : y + _BLOCK, x : x + _BLOCK] for y in ys for x in xs]
 
 
 def estimate_noise(gray: np.ndarray) -> float:

@@ -35,5 +35,5 @@ def inpaint_defects(gray: np.ndarray, mask: np.ndarray, *, radius: int = 3) -> n
             ya, xa = max(y0 - margin, 0), max(x0 - margin, 0)
             yb, xb = min(y1 + margin, height), min(x1 + margin, width)
             filled = cv2.inpaint(gray[ya:yb, xa:xb], mask8[ya:yb, xa:xb], radius, cv2.INPAINT_NS)
-            out[y0:y1, x0:x1] = filled[y0 - ya:y1 - ya, x0 - xa:x1 - xa]
+            out[y0:y1, x0:x1] = filled[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
     return out

@@ -62,8 +62,9 @@ def check_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(mask if mask.dtype == np.bool_ else mask > 0)
 
 
-def restore(gray: np.ndarray, settings: RestoreSettings = AUTOMATIC, *,
-            mask: np.ndarray | None = None) -> RestoreResult:
+def restore(
+    gray: np.ndarray, settings: RestoreSettings = AUTOMATIC, *, mask: np.ndarray | None = None
+) -> RestoreResult:
     """Restore uint8 ``HxW`` gray; the input is not modified.
 
     ``mask``: a defect mask the user edited (bool ``HxW``, or uint8 where nonzero is a defect),
@@ -88,8 +89,11 @@ def restore(gray: np.ndarray, settings: RestoreSettings = AUTOMATIC, *,
             out = inpaint_defects(out, defect_mask)
             steps.append("dust")
     # A measured level under the floor is a clean photo; a level the user gave is always used.
-    if (settings.grain.enabled and settings.grain.strength > 0
-            and (settings.grain.sigma is not None or sigma >= NOISE_FLOOR)):
+    if (
+        settings.grain.enabled
+        and settings.grain.strength > 0
+        and (settings.grain.sigma is not None or sigma >= NOISE_FLOOR)
+    ):
         out = reduce_grain(out, sigma, settings.grain.strength)
         steps.append("grain")
     if settings.fade.enabled:
@@ -97,6 +101,12 @@ def restore(gray: np.ndarray, settings: RestoreSettings = AUTOMATIC, *,
         steps.extend(fade_steps)
     if out is gray:
         out = gray.copy()
-    log.info("restored %dx%d: %s (noise %.1f, defects %.2f%%)", gray.shape[1], gray.shape[0],
-             ", ".join(steps) or "nothing to do", sigma, 100 * defect_mask.mean())
+    log.info(
+        "restored %dx%d: %s (noise %.1f, defects %.2f%%)",
+        gray.shape[1],
+        gray.shape[0],
+        ", ".join(steps) or "nothing to do",
+        sigma,
+        100 * defect_mask.mean(),
+    )
     return RestoreResult(gray=out, defect_mask=defect_mask, steps_applied=tuple(steps), noise_sigma=float(sigma))

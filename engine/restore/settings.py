@@ -78,7 +78,10 @@ class RestoreSettings:
     fade: FadeSettings = field(default_factory=FadeSettings)
 
     def __post_init__(self) -> None:
-        for name, value, kind in (("dust", self.dust, DustSettings), ("grain", self.grain, GrainSettings),
-                                  ("fade", self.fade, FadeSettings)):
+        for name, value, kind in (
+            ("dust", self.dust, DustSettings),
+            ("grain", self.grain, GrainSettings),
+            ("fade", self.fade, FadeSettings),
+        ):
             if not isinstance(value, kind):
                 raise RestoreError(f"{name} settings must be a {kind.__name__}, not {type(value).__name__}")

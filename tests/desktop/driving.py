@@ -16,13 +16,19 @@ from desktop.settings import Settings
 from desktop.views.main_window import MainWindow
 
 
-def make_app(qtbot, models_dir: Path, tmp_path: Path, *, ask_user: bool,
-             settings: Settings | None = None) -> tuple[MainWindow, MainController]:
+def make_app(
+    qtbot, models_dir: Path, tmp_path: Path, *, ask_user: bool, settings: Settings | None = None
+) -> tuple[MainWindow, MainController]:
     window = MainWindow()
     if not ask_user:  # pytest-qt closes it after the test; a user's app may ask first (see close_app)
         qtbot.addWidget(window)
-    controller = MainController(window, settings or Settings(provider="cpu"), model_dirs=[models_dir],
-                                ask_user=ask_user, preview_root=tmp_path / "cache")
+    controller = MainController(
+        window,
+        settings or Settings(provider="cpu"),
+        model_dirs=[models_dir],
+        ask_user=ask_user,
+        preview_root=tmp_path / "cache",
+    )
     qtbot.waitUntil(lambda: controller.models.registry is not None, timeout=10_000)
     window.show()
     window.activateWindow()
@@ -43,8 +49,9 @@ def close_app(controller: MainController) -> None:
 def drop(window: MainWindow, paths: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
 
 
@@ -94,6 +101,7 @@ def answer_dialog(act: Callable[[QWidget], None], seen: list[str] | None = None,
 
 def click_button(text: str) -> Callable[[QWidget], None]:
     """An ``answer_dialog`` action: click the dialog's button with this text."""
+
     def act(dialog: QWidget) -> None:
         for button in dialog.findChildren(QAbstractButton):
             if button.text().replace("&", "") == text:

@@ -109,8 +109,9 @@ def test_settings_round_trip(tmp_path):
     from PySide6.QtCore import QSettings
 
     store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    settings = Settings(provider="cpu", use_output_dir=True, output_dir="/tmp/x", output_format="png",
-                        jpeg_quality=70, keep_exif=False)
+    settings = Settings(
+        provider="cpu", use_output_dir=True, output_dir="/tmp/x", output_format="png", jpeg_quality=70, keep_exif=False
+    )
     save_settings(settings, store)
     assert load_settings(store) == settings
     # Settings written before the choice existed: a folder meant "into this folder".
@@ -128,8 +129,14 @@ def test_screenshot_mode(tmp_path, models_dir, photos):
     root = Path(__file__).resolve().parents[2]
     shot = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
-    proc = subprocess.run([sys.executable, "-m", "desktop", str(photos[0]), "--models-dir", str(models_dir),
-                           "--screenshot", str(shot)], capture_output=True, text=True, env=env, cwd=root, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", str(photos[0]), "--models-dir", str(models_dir), "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     with Image.open(shot) as image:
         assert image.width > 800 and image.height > 500

@@ -30,7 +30,7 @@ def flat_photos(tmp_path: Path) -> list[Path]:
     for name, (w, h) in (("flat.png", (160, 120)), ("other.png", (100, 80))):
         yy, xx = np.mgrid[0:h, 0:w]
         gray = (90 + 60 * (xx / w) + 20 * (yy / h)).astype(np.uint8)
-        gray[h // 2:, w // 2:] = 170  # a second region
+        gray[h // 2 :, w // 2 :] = 170  # a second region
         path = tmp_path / name
         Image.fromarray(gray).save(path)
         paths.append(path)
@@ -65,14 +65,20 @@ def picture_rgb(window, x: int, y: int, key: str = MODEL) -> np.ndarray:
 
 def picture_array(window, key: str = MODEL) -> np.ndarray:
     image = window.comparison.panels[key].item.pixmap().toImage()
-    return np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(0, image.width(), 7)]
-                     for y in range(0, image.height(), 7)], float)
+    return np.array(
+        [
+            [image.pixelColor(x, y).getRgb()[:3] for x in range(0, image.width(), 7)]
+            for y in range(0, image.height(), 7)
+        ],
+        float,
+    )
 
 
 def add_point(window, controller, x: float, y: float, rgb=RED, key: str = MODEL) -> None:
     controller.hints.prompt.scripted.append(rgb)
-    QTest.mouseClick(viewport_of(window, key), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     at_photo(window, x, y, key))
+    QTest.mouseClick(
+        viewport_of(window, key), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at_photo(window, x, y, key)
+    )
 
 
 def hints_of(controller, key: str = MODEL):
@@ -131,8 +137,9 @@ def test_right_click_delete_undo_redo(hint_app):
     add_point(window, controller, 40, 30)
     add_point(window, controller, 120, 90, BLUE)
     assert len(hints_of(controller)) == 2
-    QTest.mouseClick(viewport_of(window), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
-                     at_photo(window, 40, 30))
+    QTest.mouseClick(
+        viewport_of(window), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at_photo(window, 40, 30)
+    )
     assert [h.rgb for h in hints_of(controller)] == [BLUE]
     assert len(controller.hints.markers[MODEL].items) == 1
     press(window, "Delete")
@@ -164,16 +171,21 @@ def test_outside_hint_mode_a_click_selects_and_adds_nothing(hint_app):
     window, controller = hint_app
     press(window, "H")
     assert not controller.hints.mode
-    QTest.mouseClick(viewport_of(window, "unet"), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     at_photo(window, 40, 30, "unet"))
+    QTest.mouseClick(
+        viewport_of(window, "unet"),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        at_photo(window, 40, 30, "unet"),
+    )
     assert controller.comparison.selected_model == "unet"
     assert hints_of(controller, "unet") == ()
 
 
 def test_strength_zero_is_gray_and_warmth_warms(hint_app):
     window, controller = hint_app
-    QTest.mouseClick(viewport_of(window), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     at_photo(window, 5, 5))  # selects the result (a point in the model's own color)
+    QTest.mouseClick(
+        viewport_of(window), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at_photo(window, 5, 5)
+    )  # selects the result (a point in the model's own color)
     controller.hints.prompt.scripted.clear()
     press(window, "Ctrl+Z")
     bar = controller.hints.tools.bar
@@ -187,7 +199,9 @@ def test_strength_zero_is_gray_and_warmth_warms(hint_app):
     bar.warmth.setValue(100)
     warm = picture_array(window)
     # Warmer: more yellow (red and green up against blue).
-    assert ((warm[..., 0] + warm[..., 1]) / 2 - warm[..., 2]).mean() > ((neutral[..., 0] + neutral[..., 1]) / 2 - neutral[..., 2]).mean() + 5
+    assert ((warm[..., 0] + warm[..., 1]) / 2 - warm[..., 2]).mean() > (
+        (neutral[..., 0] + neutral[..., 1]) / 2 - neutral[..., 2]
+    ).mean() + 5
     press(window, "Ctrl+Z")  # the slider moves are one step
     assert controller.queue.current_item().edits.of(MODEL).neutral
     assert bar.strength.value() == 100 and bar.warmth.value() == 0

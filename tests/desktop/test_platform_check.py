@@ -31,8 +31,10 @@ def lacking(*missing: str):
 
 def test_a_missing_library_is_named_with_its_package():
     problem = startup_problem(X11, platform="linux", loader=lacking("libxcb-cursor.so.0"))
-    assert problem == ("Qt's X11 platform needs libxcb-cursor.so.0, which is not installed: "
-                       "on Debian/Ubuntu, sudo apt install libxcb-cursor0 (see docs/INSTALL.md)")
+    assert problem == (
+        "Qt's X11 platform needs libxcb-cursor.so.0, which is not installed: "
+        "on Debian/Ubuntu, sudo apt install libxcb-cursor0 (see docs/INSTALL.md)"
+    )
     several = startup_problem(X11, platform="linux", loader=lacking("libxcb-icccm.so.4", "libxcb-keysyms.so.1"))
     assert "libxcb-icccm.so.4, libxcb-keysyms.so.1, which are" in several
     assert "apt install libxcb-icccm4 libxcb-keysyms1 " in several and "\n" not in several

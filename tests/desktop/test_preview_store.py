@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from dataclasses import fields
-from pathlib import Path
 
 import numpy as np
 from PIL import Image

@@ -39,7 +39,7 @@ def specked(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
     gray = np.clip(clean_value(y, x) + rng.normal(0, 2, (HEIGHT, WIDTH)), 0, 255).astype(np.uint8)
     for cy, cx in SPECKS:
-        gray[cy - 1:cy + 2, cx - 1:cx + 2] = 10
+        gray[cy - 1 : cy + 2, cx - 1 : cx + 2] = 10
     path = tmp_path / "print.png"
     Image.fromarray(gray).save(path)
     return path
@@ -63,8 +63,14 @@ def restore_on(qtbot, window, controller) -> None:
     assert window.commands["restore"].isChecked()
 
 
-def drag(qtbot, controller, window, points: list[tuple[int, int]], button=Qt.MouseButton.LeftButton,
-         modifier=Qt.KeyboardModifier.NoModifier) -> None:
+def drag(
+    qtbot,
+    controller,
+    window,
+    points: list[tuple[int, int]],
+    button=Qt.MouseButton.LeftButton,
+    modifier=Qt.KeyboardModifier.NoModifier,
+) -> None:
     """A real drag on the gray panel through ``points`` (x, y) in photo pixels; waits for the restore."""
     view = window.panel(GRAY_PANEL).view
     at = [view.mapFromScene(QPointF(x + 0.5, y + 0.5)) for x, y in points]

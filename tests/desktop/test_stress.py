@@ -80,8 +80,14 @@ def test_hundreds_of_photos_keep_the_app_up(tmp_path, models_dir):
         gray = rng.integers(0, 256, size=(24 + index % 7, 32 + index % 5), dtype=np.uint8)
         Image.fromarray(gray).save(folder / f"scan{index:03d}.png")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", DRIVER, str(folder), str(models_dir)], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=240)
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(folder), str(models_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=240,
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-3000:]}"
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
     assert lines["photos"] == f"{PHOTOS} done {PHOTOS}"

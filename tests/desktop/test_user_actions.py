@@ -15,7 +15,7 @@ from desktop.queue_model import Status
 from engine.colorize import colorize
 from engine.images import load_image
 from engine.stamp import read_stamp
-from tests.desktop.driving import answer_dialog, click, click_button, drop, drop_and_finish, press
+from tests.desktop.driving import answer_dialog, click, click_button, drop_and_finish, press
 
 ALL = ["one.cgan.colorized.jpg", "one.koala.colorized.jpg", "one.unet.colorized.jpg"]
 
@@ -32,8 +32,7 @@ def test_save_all_shortcut_writes_every_result_of_the_photo(qtbot, app_parts, ph
     assert {read_stamp(photos[0].parent / name).model_id for name in ALL} == {"unet", "koala", "cgan"}
 
 
-def test_save_everything_asks_a_folder_and_writes_every_finished_photo(qtbot, user_app, photos, tmp_path,
-                                                                       file_dialogs):
+def test_save_everything_asks_a_folder_and_writes_every_finished_photo(qtbot, user_app, photos, tmp_path, file_dialogs):
     window, controller = user_app
     drop_and_finish(qtbot, window, controller, photos)
     out = tmp_path / "out"
@@ -153,8 +152,9 @@ def test_cuda_without_a_gpu_falls_back_visibly_and_is_not_remembered(qtbot, user
     window, controller = user_app
     monkeypatch.setattr(engine.providers, "cuda_compiled_in", lambda: False)  # as on a machine without CUDA
     open_settings_and(qtbot, window, lambda d: d.provider.setCurrentText("cuda"))
-    qtbot.waitUntil(lambda: controller.models.registry is not None and controller.models.provider == "auto",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.models.registry is not None and controller.models.provider == "auto", timeout=10_000
+    )
     assert "CUDA could not be used" in window.statusBar().currentMessage()
     assert "CUDA could not be used" in window.provider_label.text()
     assert controller.models.catalog.ids == ["unet", "koala", "cgan"] and not controller.models.catalog.unavailable
@@ -240,4 +240,3 @@ def test_the_split_view_picker_chooses_the_compared_result(qtbot, app_parts, pho
     assert "Conditional GAN" in split.title.text() and "Conditional GAN" in split.after_label.text()
     press(window, "Ctrl+S")
     assert colorized(photos[0].parent) == ["one.cgan.colorized.jpg"]
-

@@ -148,7 +148,11 @@ def test_toolbar_actions_have_icons_and_tooltips_with_their_shortcuts(app_parts)
         assert not action.icon().pixmap(24, 24).toImage().isNull()
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert keys and keys in action.toolTip(), action.toolTip()
-    assert window.commands["save_all"].toolTip().endswith(f"({QKeySequence('Ctrl+Shift+S').toString(QKeySequence.SequenceFormat.NativeText)})")
+    assert (
+        window.commands["save_all"]
+        .toolTip()
+        .endswith(f"({QKeySequence('Ctrl+Shift+S').toString(QKeySequence.SequenceFormat.NativeText)})")
+    )
     assert window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextUnderIcon
 
 
@@ -169,7 +173,9 @@ def test_each_photo_shows_its_progress(qtbot, app_parts, photos):
     assert window.queue.item(1).text() == "two.png\nqueued" and window.queue.item(1).data(PROGRESS_ROLE) is None
     image = window.queue.grab().toImage()
     row = window.queue.visualItemRect(window.queue.item(0))
-    bar = [image.pixelColor(x, y) for x in range(row.left(), row.right()) for y in range(row.bottom() - 8, row.bottom())]
+    bar = [
+        image.pixelColor(x, y) for x in range(row.left(), row.right()) for y in range(row.bottom() - 8, row.bottom())
+    ]
     assert sum(c == BAR_COLOR for c in bar) > 20  # the bar is drawn
     gate.set()
     qtbot.waitUntil(lambda: controller.queue.model.all_finished, timeout=10_000)
@@ -184,8 +190,9 @@ def test_settings_show_quality_and_where_results_go_and_saving_follows(qtbot, us
     seen = {}
 
     def edit(dialog) -> None:
-        seen["visible"] = [w.isVisible() for w in (dialog.jpeg_quality, dialog.next_to_photo, dialog.into_folder,
-                                                   dialog.output_dir)]
+        seen["visible"] = [
+            w.isVisible() for w in (dialog.jpeg_quality, dialog.next_to_photo, dialog.into_folder, dialog.output_dir)
+        ]
         seen["next_checked"] = dialog.next_to_photo.isChecked()
         seen["folder_enabled"] = dialog.output_dir.isEnabled()
         dialog.into_folder.click()
@@ -212,4 +219,3 @@ def test_settings_show_quality_and_where_results_go_and_saving_follows(qtbot, us
     assert controller.settings.current.output_dir == str(out) and not controller.settings.current.use_output_dir
     press(window, "Ctrl+Shift+S")
     assert photos[0].with_name("one.koala.colorized.jpg").exists()
-

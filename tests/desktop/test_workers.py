@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from desktop.controllers.queue import NO_MODELS
-from desktop.queue_model import Failure, Status
 from desktop.preview_store import PreviewStore
+from desktop.queue_model import Failure, Status
 from desktop.workers import ColorizeTask, ModelLoadTask
 from engine.registry import ModelRegistry
 from tests.desktop.driving import close_app, drop_and_finish, make_app

@@ -57,9 +57,23 @@ def _icc(space: bytes, pcs: bytes, device_class: bytes, tags: dict[bytes, bytes]
         body += data
     total = header_size + table + len(body)
     header = (
-        struct.pack(">I", total) + b"none" + struct.pack(">I", 0x02100000) + device_class + space + pcs
-        + b"\0" * 12 + b"acsp" + b"\0" * 4 + b"\0" * 4 + b"\0" * 8 + b"\0" * 8 + b"\0" * 4
-        + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"\0" * 4
+        struct.pack(">I", total)
+        + b"none"
+        + struct.pack(">I", 0x02100000)
+        + device_class
+        + space
+        + pcs
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 4
+        + b"\0" * 4
+        + b"\0" * 8
+        + b"\0" * 8
+        + b"\0" * 4
+        + _s15(0.9642)
+        + _s15(1.0)
+        + _s15(0.8249)
+        + b"\0" * 4
     )
     header += b"\0" * (header_size - len(header))
     return header + struct.pack(">I", len(tags)) + entries + body
@@ -77,12 +91,17 @@ def _xyz(x: float, y: float, z: float) -> bytes:
 def gray_icc(gamma: float) -> bytes:
     """A gray ICC profile: a pure-gamma tone curve (gamma 1.0: linear light)."""
     curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(gamma * 256))
-    return _icc(b"GRAY", b"XYZ ", b"mntr", {
-        b"desc": _desc(f"Gray gamma {gamma}"),
-        b"wtpt": _xyz(0.9642, 1.0, 0.8249),
-        b"kTRC": curve,
-        b"cprt": b"text\0\0\0\0none\0",
-    })
+    return _icc(
+        b"GRAY",
+        b"XYZ ",
+        b"mntr",
+        {
+            b"desc": _desc(f"Gray gamma {gamma}"),
+            b"wtpt": _xyz(0.9642, 1.0, 0.8249),
+            b"kTRC": curve,
+            b"cprt": b"text\0\0\0\0none\0",
+        },
+    )
 
 
 def cmyk_icc() -> bytes:
@@ -99,16 +118,30 @@ def cmyk_icc() -> bytes:
     identity = bytes(range(256))
     matrix = b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
     lut = b"mft1\0\0\0\0" + bytes([4, 3, grid, 0]) + matrix + identity * 4 + clut + identity * 3
-    return _icc(b"CMYK", b"Lab ", b"prtr", {
-        b"desc": _desc("Simple CMYK"),
-        b"wtpt": _xyz(0.9642, 1.0, 0.8249),
-        b"A2B0": lut,
-        b"cprt": b"text\0\0\0\0none\0",
-    })
+    return _icc(
+        b"CMYK",
+        b"Lab ",
+        b"prtr",
+        {
+            b"desc": _desc("Simple CMYK"),
+            b"wtpt": _xyz(0.9642, 1.0, 0.8249),
+            b"A2B0": lut,
+            b"cprt": b"text\0\0\0\0none\0",
+        },
+    )
 
 
-def scaled_gray_onnx(path, *, model_id: str, factor: float, size: int = 32, output: str = "rgb",
-                     out_dims: list | None = None, in_dims: list | None = None, pool: bool = False):
+def scaled_gray_onnx(
+    path,
+    *,
+    model_id: str,
+    factor: float,
+    size: int = 32,
+    output: str = "rgb",
+    out_dims: list | None = None,
+    in_dims: list | None = None,
+    pool: bool = False,
+):
     """A Tintype model whose colors are the gray input times ``factor`` in every channel (NaN, inf or
     1000 make a broken model); ``pool`` halves the output size at run time, which symbolic
     ``in_dims`` and ``out_dims`` (the declared spatial dims) hide from the check at load."""

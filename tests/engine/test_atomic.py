@@ -77,8 +77,14 @@ def test_a_real_short_write_is_caught(colorized, models_dir, tmp_path, fmt):
             sys.exit(3)
         print("written")
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert good.read_bytes() == before
 
@@ -106,8 +112,9 @@ def test_a_long_result_name_that_fits_is_written(colorized, tmp_path):
 def test_parts_left_by_a_killed_run_are_removed(colorized, tmp_path, monkeypatch):
     image, result = colorized
     monkeypatch.setattr(atomic, "_swept", set())
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     left = tmp_path / f".out.png.tintype-{dead}-0badf00d.part"
     left.write_bytes(b"half a file")
     alive = tmp_path / f".other.png.tintype-{os.getpid()}-12345678.part"  # this process: in use

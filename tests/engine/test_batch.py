@@ -110,8 +110,10 @@ def test_results_of_same_named_photos_never_collide(models_dir, tmp_path, capsys
     for overwrite in ([], ["--overwrite"]):
         assert _run(models_dir, str(tmp_path / "in"), "-o", str(out), "--model", "unet", *overwrite) == 0
         assert sorted(p.name for p in out.iterdir()) == [
-            "photo-2.unet.colorized.png", "photo.unet.colorized.png",
-            "scan001-2.unet.colorized.jpg", "scan001.unet.colorized.jpg",
+            "photo-2.unet.colorized.png",
+            "photo.unet.colorized.png",
+            "scan001-2.unet.colorized.jpg",
+            "scan001.unet.colorized.jpg",
         ]
         sources = {read_stamp(p).source_sha256 for p in out.iterdir()}
         assert len(sources) == 4  # each photo its own result, none written over another
@@ -173,7 +175,9 @@ def test_a_name_starting_with_a_dash_gets_a_hint(models_dir, tmp_path, capsys):
     with pytest.raises(SystemExit):
         _run(models_dir, "-x.jpg")
     err = capsys.readouterr().err
-    assert "'-x.jpg' was read as an option; to name a file that starts with '-', write ./-x.jpg or put -- before it" in err
+    assert (
+        "'-x.jpg' was read as an option; to name a file that starts with '-', write ./-x.jpg or put -- before it" in err
+    )
 
 
 def test_refused_models_are_reported_once_and_as_refused(models_dir, tmp_path, capfd, monkeypatch):
@@ -213,7 +217,9 @@ def test_two_model_files_with_one_id_are_named(models_dir, tmp_path, capsys):
     build_tiny_onnx(models_dir / "zz-unet.onnx", model_id="unet", seed=9)
     main(["--models-dir", str(models_dir), "models", "--provider", "cpu"])
     err = capsys.readouterr().err
-    assert f"model 'unet' is in two files: using {models_dir / 'zz-unet.onnx'}, ignoring {models_dir / 'unet.onnx'}" in err
+    assert (
+        f"model 'unet' is in two files: using {models_dir / 'zz-unet.onnx'}, ignoring {models_dir / 'unet.onnx'}" in err
+    )
 
 
 @pytest.fixture
@@ -241,7 +247,9 @@ def test_inspect_a_stamped_png_with_damaged_exif(models_dir, tmp_path, capsys):
     from engine.stamp import Stamp, build_xmp
 
     info = PngImagePlugin.PngInfo()
-    info.add_itxt("XML:com.adobe.xmp", build_xmp(Stamp("unet", "U-Net", "1", "0.1", "now", "p.png", "ab")).decode(), zip=False)
+    info.add_itxt(
+        "XML:com.adobe.xmp", build_xmp(Stamp("unet", "U-Net", "1", "0.1", "now", "p.png", "ab")).decode(), zip=False
+    )
     path = tmp_path / "damaged.png"
     Image.new("RGB", (8, 8)).save(path, pnginfo=info, exif=b"Exif\0\0MM\0\xf9\0\0\0\x08\0\0")  # bad TIFF header
     assert main(["inspect", str(path)]) == 0
@@ -250,8 +258,13 @@ def test_inspect_a_stamped_png_with_damaged_exif(models_dir, tmp_path, capsys):
 
 
 def test_inspect_piped_into_a_closed_reader(stamped):
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "inspect", str(stamped)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "inspect", str(stamped)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     proc.stdout.close()  # like `| head -0`: gone before the first line is printed
     err = proc.stderr.read().decode()
     proc.wait(60)
@@ -262,8 +275,14 @@ def test_a_fresh_process_reports_each_refused_model_once_and_no_onnxruntime_line
     """In a process of its own (the CUDA probe runs once per process): with --provider cuda where
     CUDA is missing, every model is refused in one line each; onnxruntime prints nothing itself."""
     (models_dir / "truncated.onnx").write_bytes((models_dir / "unet.onnx").read_bytes()[:300])
-    proc = subprocess.run([sys.executable, "-m", "engine", "--models-dir", str(models_dir), "models", "--provider", "cuda"],
-                          capture_output=True, text=True, cwd=ROOT, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", "--models-dir", str(models_dir), "models", "--provider", "cuda"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert "[E:onnxruntime" not in proc.stderr and "[W:onnxruntime" not in proc.stderr, proc.stderr
     for name in ("truncated.onnx", "unet.onnx", "koala.onnx", "cgan.onnx"):
         assert proc.stderr.count(f"{name}:") <= 1, proc.stderr

@@ -35,7 +35,9 @@ def batch(tmp_path: Path) -> Path:
 
 def test_colorize_batch_with_failures(batch, models_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["--models-dir", str(models_dir), "colorize", str(batch), "-o", str(out), "--model", "unet", "--model", "cgan"])
+    code = main(
+        ["--models-dir", str(models_dir), "colorize", str(batch), "-o", str(out), "--model", "unet", "--model", "cgan"]
+    )
     captured = capsys.readouterr()
     assert code == 1
     failures = [line for line in captured.err.splitlines() if line.startswith("tintype: failed")]
@@ -58,7 +60,10 @@ def test_second_run_does_not_overwrite_and_skips_outputs(batch, models_dir, caps
     assert main(["--models-dir", str(models_dir), "colorize", str(good), "--model", "unet"]) == 0
     captured = capsys.readouterr()
     assert "failed" not in captured.err
-    assert "0 of 1 photos colorized" in captured.out and "1 skipped: results exist, --overwrite redoes them" in captured.out
+    assert (
+        "0 of 1 photos colorized" in captured.out
+        and "1 skipped: results exist, --overwrite redoes them" in captured.out
+    )
     assert (good / "b.unet.colorized.png").read_bytes() == before
     assert main(["--models-dir", str(models_dir), "colorize", str(good), "--model", "unet", "--overwrite"]) == 0
     assert "1 of 1 photos colorized" in capsys.readouterr().out
@@ -66,8 +71,21 @@ def test_second_run_does_not_overwrite_and_skips_outputs(batch, models_dir, caps
 
 def test_format_option_and_missing_path(batch, models_dir, tmp_path, capsys):
     out = tmp_path / "o"
-    code = main(["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg"), str(tmp_path / "ghost.jpg"),
-                 "-o", str(out), "--model", "koala", "--format", "png"])
+    code = main(
+        [
+            "--models-dir",
+            str(models_dir),
+            "colorize",
+            str(batch / "a.jpg"),
+            str(tmp_path / "ghost.jpg"),
+            "-o",
+            str(out),
+            "--model",
+            "koala",
+            "--format",
+            "png",
+        ]
+    )
     assert code == 1
     assert "ghost.jpg: no such file" in capsys.readouterr().err
     assert (out / "a.koala.colorized.png").exists()
@@ -99,7 +117,18 @@ def test_models_and_inspect(models_dir, batch, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.index("unet:") < out.index("koala:") < out.index("cgan:")
     assert "providers available" in out and "lab_ab" in out
-    main(["--models-dir", str(models_dir), "colorize", str(batch / "a.jpg"), "-o", str(tmp_path / "o"), "--model", "unet"])
+    main(
+        [
+            "--models-dir",
+            str(models_dir),
+            "colorize",
+            str(batch / "a.jpg"),
+            "-o",
+            str(tmp_path / "o"),
+            "--model",
+            "unet",
+        ]
+    )
     capsys.readouterr()
     assert main(["inspect", str(tmp_path / "o" / "a.unet.colorized.jpg")]) == 0
     assert "model_id" in capsys.readouterr().out
@@ -110,8 +139,13 @@ def test_models_and_inspect(models_dir, batch, tmp_path, capsys):
 def test_console_script_runs_without_torch(models_dir, tmp_path):
     """The installed entry point works and never imports torch."""
     code = "import sys, engine.cli; rc = engine.cli.main(sys.argv[1:]); assert 'torch' not in sys.modules; sys.exit(rc)"
-    proc = subprocess.run([sys.executable, "-c", code, "--models-dir", str(models_dir), "models", "--provider", "cpu"],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--models-dir", str(models_dir), "models", "--provider", "cpu"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -211,7 +245,10 @@ def test_restore_resumes_names_each_photo_and_never_overwrites(scan, tmp_path, c
 
 def test_colorize_restore_lists_the_steps_and_keeps_the_restored_gray(scan, models_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["--models-dir", str(models_dir), "colorize", str(scan), "--restore", "--model", "unet", "-o", str(out)]) == 0
+    assert (
+        main(["--models-dir", str(models_dir), "colorize", str(scan), "--restore", "--model", "unet", "-o", str(out)])
+        == 0
+    )
     assert main(["restore", str(scan), "-o", str(out)]) == 0
     colorized = out / "scan.unet.colorized.png"
     stamp = read_stamp(colorized)
@@ -221,7 +258,10 @@ def test_colorize_restore_lists_the_steps_and_keeps_the_restored_gray(scan, mode
     assert main(["inspect", str(colorized)]) == 0
     assert "  restored      dust\n" in capsys.readouterr().out
     # Without --restore the specks stay, and the restore switches need --restore.
-    assert main(["--models-dir", str(models_dir), "colorize", str(scan), "--model", "unet", "-o", str(tmp_path / "o2")]) == 0
+    assert (
+        main(["--models-dir", str(models_dir), "colorize", str(scan), "--model", "unet", "-o", str(tmp_path / "o2")])
+        == 0
+    )
     assert read_stamp(tmp_path / "o2" / "scan.unet.colorized.png").edits.restore == ()
     assert abs(gray_of(tmp_path / "o2" / "scan.unet.colorized.png")[20, 30] - 250) <= 2
     capsys.readouterr()
@@ -231,11 +271,16 @@ def test_colorize_restore_lists_the_steps_and_keeps_the_restored_gray(scan, mode
 
 def test_hints_change_the_color_near_the_point_and_inspect_prints_them(photo_path, models_dir, tmp_path, capsys):
     hints = tmp_path / "hints.json"
-    hints.write_text('{"points": [{"x": 450, "y": 200, "color": "#dc1e1e", "radius": 4}, {"x": 12.5, "y": 3, "color": "#00f"}]}')
+    hints.write_text(
+        '{"points": [{"x": 450, "y": 200, "color": "#dc1e1e", "radius": 4}, {"x": 12.5, "y": 3, "color": "#00f"}]}'
+    )
     args = ["--models-dir", str(models_dir), "colorize", str(photo_path), "--model", "koala", "--format", "png"]
     assert main([*args, "-o", str(tmp_path / "plain")]) == 0
     assert main([*args, "-o", str(tmp_path / "hinted"), "--hints", str(hints)]) == 0
-    with Image.open(tmp_path / "plain" / "photo.koala.colorized.png") as a, Image.open(tmp_path / "hinted" / "photo.koala.colorized.png") as b:
+    with (
+        Image.open(tmp_path / "plain" / "photo.koala.colorized.png") as a,
+        Image.open(tmp_path / "hinted" / "photo.koala.colorized.png") as b,
+    ):
         plain, hinted = (np.asarray(im.convert("RGB"), dtype=np.int16) for im in (a, b))
     near = (slice(196, 205), slice(446, 455))  # a quiet mid-gray area around the point (450, 200)
     redness = [(rgb[near][..., 0] - rgb[near][..., 1]).mean() for rgb in (plain, hinted)]
@@ -243,7 +288,9 @@ def test_hints_change_the_color_near_the_point_and_inspect_prints_them(photo_pat
     assert np.abs(gray_of(tmp_path / "hinted" / "photo.koala.colorized.png") - gray_of(photo_path)).mean() <= 1.0
     stamp = read_stamp(tmp_path / "hinted" / "photo.koala.colorized.png")
     assert [h.to_json() for h in stamp.edits.hints] == [
-        {"x": 450, "y": 200, "color": "#dc1e1e", "radius": 4}, {"x": 12.5, "y": 3, "color": "#0000ff"}]
+        {"x": 450, "y": 200, "color": "#dc1e1e", "radius": 4},
+        {"x": 12.5, "y": 3, "color": "#0000ff"},
+    ]
     capsys.readouterr()
     assert main(["inspect", str(tmp_path / "hinted" / "photo.koala.colorized.png")]) == 0
     printed = capsys.readouterr().out
@@ -279,7 +326,8 @@ def test_hints_need_one_photo_and_controls_are_checked(photo_path, batch, models
     base = ["--models-dir", str(models_dir), "colorize"]
     assert main([*base, str(batch / "sub"), str(photo_path), "--hints", str(hints)]) == 2
     assert capsys.readouterr().err.strip() == (
-        "tintype: --hints is for one photo (its points are pixels of that photo), not 2 photos")
+        "tintype: --hints is for one photo (its points are pixels of that photo), not 2 photos"
+    )
     assert main([*base, str(photo_path), "--strength", "2.5"]) == 2
     assert capsys.readouterr().err.strip() == "tintype: color strength 2.5 is outside 0..2"
     assert main([*base, str(photo_path), "--warmth", "-1.5"]) == 2
@@ -289,8 +337,23 @@ def test_hints_need_one_photo_and_controls_are_checked(photo_path, batch, models
 
 def test_strength_and_warmth_with_several_photos(batch, photo_path, models_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["--models-dir", str(models_dir), "colorize", str(batch / "sub"), str(photo_path), "--model", "cgan",
-                 "--strength", "0", "--format", "png", "-o", str(out)])
+    code = main(
+        [
+            "--models-dir",
+            str(models_dir),
+            "colorize",
+            str(batch / "sub"),
+            str(photo_path),
+            "--model",
+            "cgan",
+            "--strength",
+            "0",
+            "--format",
+            "png",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     for name in ("b.cgan.colorized.png", "photo.cgan.colorized.png"):
         with Image.open(out / name) as saved:

@@ -39,7 +39,9 @@ def test_gamut_scale_keeps_colors_inside_the_cube():
 def test_recombine_keeps_luma_even_when_saturated():
     rng = np.random.default_rng(1)
     yy, xx = np.mgrid[0:120, 0:90]
-    gray = np.clip(128 + 100 * np.sin(xx / 15.0) * np.cos(yy / 20.0) + rng.normal(0, 4, size=(120, 90)), 0, 255).astype(np.uint8)
+    gray = np.clip(128 + 100 * np.sin(xx / 15.0) * np.cos(yy / 20.0) + rng.normal(0, 4, size=(120, 90)), 0, 255).astype(
+        np.uint8
+    )
     chroma = rng.normal(0, 80, size=(30, 22, 2)).astype(np.float32)  # far outside the gamut on purpose
     rgb = recombine(gray, chroma)
     assert rgb.dtype == np.uint8 and rgb.shape == gray.shape + (3,)

@@ -23,8 +23,14 @@ from engine.saving import save_result
 from engine.stamp import read_exif_text, read_stamp
 from tests.engine.crafted import gray_icc
 
-FUZZ = settings(max_examples=100, derandomize=True, deadline=None, database=None, print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 MODES = ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"]
 WRITES = {  # the formats each mode can be written in by Pillow
     "JPEG": {"L", "RGB", "CMYK"},
@@ -126,8 +132,10 @@ def stamped(world) -> dict[str, bytes]:
     folder, models = world
     image = decode_image(_gray_png(), path=Path("p.png"))
     result = colorize(image, models).results["unet"]
-    return {fmt: save_result(image, result, folder / f"stamped.{fmt.lower()}", fmt=fmt, overwrite=True).read_bytes()
-            for fmt in ("JPEG", "PNG", "TIFF", "WEBP")}
+    return {
+        fmt: save_result(image, result, folder / f"stamped.{fmt.lower()}", fmt=fmt, overwrite=True).read_bytes()
+        for fmt in ("JPEG", "PNG", "TIFF", "WEBP")
+    }
 
 
 def _gray_png() -> bytes:

@@ -113,7 +113,7 @@ def test_hints_from_the_truth_bring_back_a_real_photo(photo_rgb):
     gray = np.asarray(Image.fromarray(photo_rgb).convert("L"))
     editor = ChromaEditor(gray, np.zeros((50, 75, 2), np.float32))
     rng = np.random.default_rng(3)
-    points = [(int(x), int(y)) for x, y in zip(rng.integers(0, 600, 10), rng.integers(0, 400, 10))]
+    points = [(int(x), int(y)) for x, y in zip(rng.integers(0, 600, 10), rng.integers(0, 400, 10), strict=True)]
     hints = [ColorHint(x=x, y=y, rgb=tuple(int(c) for c in photo_rgb[y, x]), radius=2) for x, y in points]
 
     def psnr(rgb: np.ndarray) -> float:
@@ -188,8 +188,10 @@ def test_hints_file_roundtrip_and_defaults():
         ('{"points": [{"x": 1, "y": "2", "color": "#123456"}]}', '"y" must be a number'),
         ('{"points": [{"x": 1, "y": 2, "color": "#123456", "radius": -1}]}', '"radius" must be >= 0'),
         ('{"points": [{"x": 1, "y": 2, "color": "#123456", "raduis": 1}]}', "unknown key 'raduis'"),
-        ('{"points": [{"x": 1, "y": 2, "color": "#123456"}, {"x": 500, "y": 2, "color": "#123456"}]}',
-         "point 2 at (500, 2) is outside the 500x400 photo"),
+        (
+            '{"points": [{"x": 1, "y": 2, "color": "#123456"}, {"x": 500, "y": 2, "color": "#123456"}]}',
+            "point 2 at (500, 2) is outside the 500x400 photo",
+        ),
         ('{"points": [{"x": 1, "y": -0.5, "color": "#123456"}]}', "outside the 500x400 photo"),
     ],
 )

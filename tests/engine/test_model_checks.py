@@ -25,11 +25,14 @@ def photo(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("factor, reason", [
-    (float("nan"), "NaN or infinite values"),
-    (float("inf"), "NaN or infinite values"),
-    (1000.0, r"values reach \d+, far outside the contract's \[-1, 1\]"),
-])
+@pytest.mark.parametrize(
+    "factor, reason",
+    [
+        (float("nan"), "NaN or infinite values"),
+        (float("inf"), "NaN or infinite values"),
+        (1000.0, r"values reach \d+, far outside the contract's \[-1, 1\]"),
+    ],
+)
 def test_broken_outputs_fail_the_model_with_a_reason(tmp_path, photo, factor, reason):
     model = load_model(scaled_gray_onnx(tmp_path / "bad.onnx", model_id="bad", factor=factor), provider="cpu")
     with pytest.raises(ModelOutputError, match=reason) as info:
@@ -48,8 +51,17 @@ def test_wrong_output_size_is_refused_at_load_or_at_run(tmp_path, photo):
     assert [f.path.name for f in registry.failures] == ["half.onnx"]
     assert "output shape" in str(registry.failures[0]) and "[N, 3, 32, 32]" in str(registry.failures[0])
     fixed.unlink()
-    hidden = load_model(scaled_gray_onnx(tmp_path / "hidden.onnx", model_id="hidden", factor=0.5, pool=True,
-                                         in_dims=["h", "w"], out_dims=["h2", "w2"]), provider="cpu")
+    hidden = load_model(
+        scaled_gray_onnx(
+            tmp_path / "hidden.onnx",
+            model_id="hidden",
+            factor=0.5,
+            pool=True,
+            in_dims=["h", "w"],
+            out_dims=["h2", "w2"],
+        ),
+        provider="cpu",
+    )
     with pytest.raises(ModelOutputError, match=r"output of shape \[1, 3, 16, 16\], not \[1, 3, 32, 32\]"):
         colorize(load_image(photo), [hidden])
 
@@ -63,8 +75,11 @@ def test_one_failing_model_does_not_stop_the_others(models_dir, tmp_path, photo)
     out = tmp_path / "out"
     out.mkdir()
     failures = []
-    summary = run_batch(Pipeline(models=models, output=SaveOptions(folder=out)), [photo],
-                        on_failure=lambda path, reason: failures.append(reason))
+    summary = run_batch(
+        Pipeline(models=models, output=SaveOptions(folder=out)),
+        [photo],
+        on_failure=lambda path, reason: failures.append(reason),
+    )
     assert sorted(p.name for p in out.iterdir()) == [f"photo.{m}.colorized.png" for m in ("cgan", "koala", "unet")]
     assert (summary.written, summary.failed) == (3, 1)
     assert len(failures) == 1 and "model 'broken'" in failures[0] and "NaN" in failures[0]
@@ -95,8 +110,14 @@ def test_weights_in_an_external_data_file_load(tmp_path, photo):
     source = build_tiny_onnx(tmp_path / "plain.onnx", model_id="sepia")
     folder = tmp_path / "models"
     folder.mkdir()
-    onnx.save_model(onnx.load(str(source)), str(folder / "sepia.onnx"), save_as_external_data=True,
-                    all_tensors_to_one_file=True, location="sepia.onnx.data", size_threshold=0)
+    onnx.save_model(
+        onnx.load(str(source)),
+        str(folder / "sepia.onnx"),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location="sepia.onnx.data",
+        size_threshold=0,
+    )
     assert (folder / "sepia.onnx.data").exists()
     registry = ModelRegistry.discover([folder], provider="cpu")
     assert registry.failures == [] and registry.ids == ["sepia"]

@@ -119,7 +119,9 @@ def test_batch_counts_files_of_a_photo_that_fails_later(models, photo, tmp_path)
     (tmp_path / "photo.koala.colorized.jpg").mkdir()  # in the way of the second result (not a result)
     failures = []
     pipeline = Pipeline(models=models[:2], output=SaveOptions(folder=tmp_path))
-    summary = run_batch(pipeline, [photo, tmp_path / "ghost.png"], on_failure=lambda path, reason: failures.append(reason))
+    summary = run_batch(
+        pipeline, [photo, tmp_path / "ghost.png"], on_failure=lambda path, reason: failures.append(reason)
+    )
     assert (summary.photos, summary.failed, summary.written, summary.done) == (2, 2, 1, 0)
     assert "already exists" in failures[0] and "no such file" in failures[1]
     assert (tmp_path / "photo.unet.colorized.jpg").exists()

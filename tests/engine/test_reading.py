@@ -17,7 +17,10 @@ from engine.images import decode_image, load_image
 from engine.rasters import DEFAULT_MAX_PIXELS, check_pixels, open_raster
 from tests.engine.crafted import blank_bilevel_png, png_bytes
 
-POSTSCRIPT = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 20 20\n%%EndComments\nnewpath 0 0 moveto 20 20 lineto stroke\nshowpage\n%%EOF\n"
+POSTSCRIPT = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 20 20\n%%EndComments\n"
+    b"newpath 0 0 moveto 20 20 lineto stroke\nshowpage\n%%EOF\n"
+)
 
 
 def _within(seconds: float, work):

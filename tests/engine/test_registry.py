@@ -31,7 +31,12 @@ def test_bad_files_are_refused_and_others_keep_working(models_dir: Path):
     messages = sorted(str(f) for f in registry.failures)
     assert len(messages) == 4
     # The file rides as data, so front ends never parse it out of the message.
-    assert sorted(f.path.name for f in registry.failures) == ["empty.onnx", "nometa.onnx", "notonnx.onnx", "truncated.onnx"]
+    assert sorted(f.path.name for f in registry.failures) == [
+        "empty.onnx",
+        "nometa.onnx",
+        "notonnx.onnx",
+        "truncated.onnx",
+    ]
     for name in ("notonnx.onnx", "empty.onnx", "truncated.onnx", "nometa.onnx"):
         assert any(name in m for m in messages), name
     assert any("not a Tintype model" in m for m in messages)
@@ -83,7 +88,9 @@ def test_a_fifo_named_onnx_is_refused_not_waited_on(models_dir: Path):
         pytest.skip("no FIFOs on this system")
     os.mkfifo(models_dir / "pipe.onnx")
     found: list = []
-    thread = threading.Thread(target=lambda: found.append(ModelRegistry.discover([models_dir], provider="cpu")), daemon=True)
+    thread = threading.Thread(
+        target=lambda: found.append(ModelRegistry.discover([models_dir], provider="cpu")), daemon=True
+    )
     thread.start()
     thread.join(10)
     assert found, "discovering models blocked on a FIFO"

@@ -130,8 +130,10 @@ def test_grain_switch_and_strength(smooth_print):
     off = restore(noisy, RestoreSettings(dust=dust_off, grain=GrainSettings(enabled=False)))
     assert on.steps_applied == ("grain",) and abs(on.noise_sigma - 8) < 1.5
     assert np.array_equal(off.gray, noisy)
-    errors = [psnr(smooth_print, restore(noisy, RestoreSettings(dust=dust_off, grain=GrainSettings(strength=s))).gray)
-              for s in (0.1, 0.5)]
+    errors = [
+        psnr(smooth_print, restore(noisy, RestoreSettings(dust=dust_off, grain=GrainSettings(strength=s))).gray)
+        for s in (0.1, 0.5)
+    ]
     assert errors[1] > errors[0] > psnr(smooth_print, noisy)
     # A level given by the user is used even on a clean photo.
     given = restore(smooth_print, RestoreSettings(dust=dust_off, grain=GrainSettings(sigma=6.0)))
@@ -167,13 +169,17 @@ def test_fade_is_off_by_default_and_stretches_when_on(smooth_print):
 
 
 def test_fade_leaves_a_full_range_photo_alone_and_local_contrast_is_a_step(smooth_print):
-    settings = RestoreSettings(dust=DustSettings(enabled=False), grain=GrainSettings(enabled=False),
-                               fade=FadeSettings(enabled=True))
+    settings = RestoreSettings(
+        dust=DustSettings(enabled=False), grain=GrainSettings(enabled=False), fade=FadeSettings(enabled=True)
+    )
     full = restore(smooth_print, settings).gray  # stretched once: a second stretch has nothing to do
     assert tonal_range(full)[0] <= 2 and tonal_range(full)[1] >= 253
     assert restore(full, settings).steps_applied == ()
-    local = RestoreSettings(dust=DustSettings(enabled=False), grain=GrainSettings(enabled=False),
-                            fade=FadeSettings(enabled=True, local_contrast=0.5))
+    local = RestoreSettings(
+        dust=DustSettings(enabled=False),
+        grain=GrainSettings(enabled=False),
+        fade=FadeSettings(enabled=True, local_contrast=0.5),
+    )
     result = restore(full, local)
     assert result.steps_applied == ("local-contrast",) and not np.array_equal(result.gray, full)
 
@@ -227,13 +233,16 @@ def test_tiled_inpainting_matches_one_call(coffee_gray):
     assert np.abs(tiled - whole).mean() < 0.05 and np.abs(tiled - whole)[mask].mean() < 2.0
 
 
-@pytest.mark.parametrize("bad", [
-    np.zeros((20, 20), np.float32),
-    np.zeros((20, 20, 3), np.uint8),
-    np.zeros(400, np.uint8),
-    np.zeros((4, 20), np.uint8),
-    [[0, 1], [2, 3]],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((20, 20), np.float32),
+        np.zeros((20, 20, 3), np.uint8),
+        np.zeros(400, np.uint8),
+        np.zeros((4, 20), np.uint8),
+        [[0, 1], [2, 3]],
+    ],
+)
 def test_bad_images_raise_restore_error(bad):
     with pytest.raises(RestoreError):
         restore(bad)
@@ -245,12 +254,19 @@ def test_bad_masks_and_settings_raise_restore_error(smooth_print):
     with pytest.raises(RestoreError, match="mask"):
         restore(smooth_print, mask=np.zeros(smooth_print.shape, np.float32))
     with pytest.raises(RestoreError, match="dust"):
-        restore(smooth_print, RestoreSettings(dust=DustSettings(enabled=False)), mask=np.zeros(smooth_print.shape, bool))
+        restore(
+            smooth_print, RestoreSettings(dust=DustSettings(enabled=False)), mask=np.zeros(smooth_print.shape, bool)
+        )
     with pytest.raises(RestoreError):
         restore(smooth_print, settings=DustSettings())
-    for make in (lambda: DustSettings(strength=1.5), lambda: GrainSettings(strength=-0.1),
-                 lambda: GrainSettings(sigma=-1.0), lambda: FadeSettings(local_contrast=2),
-                 lambda: FadeSettings(strength=True), lambda: RestoreSettings(dust=GrainSettings())):
+    for make in (
+        lambda: DustSettings(strength=1.5),
+        lambda: GrainSettings(strength=-0.1),
+        lambda: GrainSettings(sigma=-1.0),
+        lambda: FadeSettings(local_contrast=2),
+        lambda: FadeSettings(strength=True),
+        lambda: RestoreSettings(dust=GrainSettings()),
+    ):
         with pytest.raises(RestoreError) as caught:
             make()
         assert isinstance(caught.value, TintypeError) and isinstance(caught.value, ValueError)

@@ -43,11 +43,13 @@ def _sources() -> dict[str, callable]:
     def pil(image, **kw):
         def write(path):
             image.save(path, "TIFF", **kw)
+
         return write
 
     def with_tifffile(array, **kw):
         def write(path):
             tiffile.imwrite(path, array, **kw)
+
         return write
 
     flat = Image.new("L", SIZE, 128)
@@ -72,8 +74,22 @@ def _sources() -> dict[str, callable]:
 
 
 SOURCES = [
-    "gray", "gray-deflate", "bilevel", "gray+alpha", "palette", "rgb", "rgba", "cmyk", "16-bit", "float",
-    "int32", "lab", "ycbcr", "multipage", "tiled", "planar-rgb",
+    "gray",
+    "gray-deflate",
+    "bilevel",
+    "gray+alpha",
+    "palette",
+    "rgb",
+    "rgba",
+    "cmyk",
+    "16-bit",
+    "float",
+    "int32",
+    "lab",
+    "ycbcr",
+    "multipage",
+    "tiled",
+    "planar-rgb",
 ]
 
 

@@ -199,12 +199,14 @@ def test_edits_are_recorded_escaped_and_read_back(colorized, tmp_path):
     out = save_result(image, result, tmp_path / "edited.png", fmt="PNG")
     with Image.open(out) as saved:
         packet = read_xmp(saved).decode("utf-8")
-    xml = packet[packet.index("<x:xmpmeta"): packet.rindex("</x:xmpmeta>") + len("</x:xmpmeta>")]
+    xml = packet[packet.index("<x:xmpmeta") : packet.rindex("</x:xmpmeta>") + len("</x:xmpmeta>")]
     ET.fromstring(xml)  # well-formed
     stamp = read_stamp(out)
     assert stamp.source_name == 'a&b <"c">\'.jpg'
     assert stamp.edits == Edits(restore=("dust", "<&>"), controls=ColorControls(1.2, -0.1), hints=hints)
-    assert "Restored first (dust, <&>). Colors corrected: strength 1.2, warmth -0.1, 2 color hints." in stamp.description
+    assert (
+        "Restored first (dust, <&>). Colors corrected: strength 1.2, warmth -0.1, 2 color hints." in stamp.description
+    )
 
 
 def test_a_plain_result_carries_no_edits(colorized, tmp_path):

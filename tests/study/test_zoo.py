@@ -14,8 +14,9 @@ def test_every_run_is_a_valid_train_command(monkeypatch):
     configs = []
     monkeypatch.setattr("training.train.train", lambda config, resume=False: configs.append(config) or "ckpt")
     for run in RUNS:
-        argv = command(run, data_root=Path("D"), out=Path("Z"), size=128, batch=64, epochs=150, seconds=60.0,
-                       preload=True)
+        argv = command(
+            run, data_root=Path("D"), out=Path("Z"), size=128, batch=64, epochs=150, seconds=60.0, preload=True
+        )
         assert argv[1:4] == ["-m", "training", "train"]
         assert cli.main(argv[3:]) == 0, run.name
         config = configs[-1]
@@ -37,6 +38,11 @@ def test_runs_start_from_earlier_phases_and_unset_settings_are_the_training_defa
 
 def test_selection_for_the_scripts():
     assert [r.name for r in select(phases=(3,), where="gpu")] == [
-        "general-unet-ft", "general-unet-mse", "general-koala-ft", "general-koala-mse", "general-cgan-cf1",
-        "general-cgan-cf3"]
+        "general-unet-ft",
+        "general-unet-mse",
+        "general-koala-ft",
+        "general-koala-mse",
+        "general-cgan-cf1",
+        "general-cgan-cf3",
+    ]
     assert len(select(dataset="general", phases=(1, 2, 3, 4), evaluated=True)) == 17

@@ -23,9 +23,18 @@ def _saved_run(tmp_path, model_id: str, **model):
     disc = Discriminator(size=32, width=config.model.width) if model_id == "cgan" else None
     opt_g = torch.optim.Adam(gen.parameters())
     opt_d = torch.optim.Adam(disc.parameters()) if disc is not None else None
-    state = training_state(config=config, epoch=2, generator=gen, opt_g=opt_g, history=[{"epoch": 3}],
-                           data_info={"train_images": 1}, device=torch.device("cpu"), world_size=1,
-                           discriminator=disc, opt_d=opt_d)
+    state = training_state(
+        config=config,
+        epoch=2,
+        generator=gen,
+        opt_g=opt_g,
+        history=[{"epoch": 3}],
+        data_info={"train_images": 1},
+        device=torch.device("cpu"),
+        world_size=1,
+        discriminator=disc,
+        opt_d=opt_d,
+    )
     path = tmp_path / f"{model_id}.pt"
     save_checkpoint(path, state)
     return path, config, gen, disc
@@ -36,10 +45,15 @@ def test_schema_round_trip_with_the_discriminator(tmp_path):
     state = load_checkpoint(path)
     assert state["format"] == FORMAT and list(state)[-2:] == ["discriminator", "opt_d"]
     gen2, disc2 = build_generator(config.model), Discriminator(size=32, width=config.model.width)
-    history, start = restore_training_state(state, generator=gen2, opt_g=torch.optim.Adam(gen2.parameters()),
-                                            discriminator=disc2, opt_d=torch.optim.Adam(disc2.parameters()))
+    history, start = restore_training_state(
+        state,
+        generator=gen2,
+        opt_g=torch.optim.Adam(gen2.parameters()),
+        discriminator=disc2,
+        opt_d=torch.optim.Adam(disc2.parameters()),
+    )
     assert history == [{"epoch": 3}] and start == 3
-    assert all(torch.equal(a, b) for a, b in zip(disc.state_dict().values(), disc2.state_dict().values()))
+    assert all(torch.equal(a, b) for a, b in zip(disc.state_dict().values(), disc2.state_dict().values(), strict=True))
     assert "discriminator" not in load_checkpoint(_saved_run(tmp_path, "unet")[0])
 
 

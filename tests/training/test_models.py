@@ -35,7 +35,9 @@ def test_koala_fusion_has_1256_channels_and_frozen_classifier():
 
 
 def test_koala_hypercolumn_fuses_the_classifier_feature_maps():
-    model = build_generator(preset_config("koala", "tiny", output="lab_ab", classifier="none", fusion="hypercolumn")).eval()
+    model = build_generator(
+        preset_config("koala", "tiny", output="lab_ab", classifier="none", fusion="hypercolumn")
+    ).eval()
     assert model.fusion[0].in_channels == 32 + 1000 + sum(model.classifier.tap_channels)
     for size in (32, 64):
         with torch.no_grad():
@@ -94,7 +96,9 @@ def test_koala_with_local_vgg16_conv_weights():
     weights = Path(__file__).resolve().parents[3] / "shared" / "weights" / "vgg_features_imagenet_torchvision.pth"
     if not weights.exists():
         pytest.skip("shared VGG16 weights not present beside this checkout")
-    model = build_generator(preset_config("koala", "tiny", classifier="vgg16-features", classifier_weights=str(weights))).eval()
+    model = build_generator(
+        preset_config("koala", "tiny", classifier="vgg16-features", classifier_weights=str(weights))
+    ).eval()
     assert model.classifier.dim == 512 and model.fusion[0].in_channels == 512 + 32
     with torch.no_grad():
         vector = model.classifier(torch.zeros(1, 1, 32, 32))

@@ -23,8 +23,16 @@ def _exported(tmp_path, model_id: str, **model):
                 module.bias.uniform_(-0.2, 0.2)
                 module.running_mean.uniform_(-0.3, 0.3)
                 module.running_var.uniform_(0.5, 2.0)
-    state = training_state(config=config, epoch=0, generator=gen, opt_g=torch.optim.Adam(gen.parameters()),
-                           history=[], data_info={}, device=torch.device("cpu"), world_size=1)
+    state = training_state(
+        config=config,
+        epoch=0,
+        generator=gen,
+        opt_g=torch.optim.Adam(gen.parameters()),
+        history=[],
+        data_info={},
+        device=torch.device("cpu"),
+        world_size=1,
+    )
     ckpt = tmp_path / f"{model_id}.pt"
     save_checkpoint(ckpt, state)
     path = export(ckpt, tmp_path / f"{model_id}.onnx").path
@@ -84,8 +92,17 @@ def test_train_starts_from_an_onnx_file(tmp_path, color_folder):
     from training.train import train
 
     path, config, original = _exported(tmp_path, "unet")
-    run = TrainConfig(model=config, data=str(color_folder), out=str(tmp_path / "run"), size=SIZE, batch=4, workers=0,
-                      epochs=1, lr=1e-6, init_from=str(path))
+    run = TrainConfig(
+        model=config,
+        data=str(color_folder),
+        out=str(tmp_path / "run"),
+        size=SIZE,
+        batch=4,
+        workers=0,
+        epochs=1,
+        lr=1e-6,
+        init_from=str(path),
+    )
     from training.checkpoint import load_checkpoint
 
     state = load_checkpoint(train(run, show_progress=False))
@@ -96,8 +113,13 @@ def test_train_starts_from_an_onnx_file(tmp_path, color_folder):
 def test_exported_contract_names_weighted_epochs_and_the_start():
     from training.export import contract_for
 
-    config = TrainConfig(model=preset_config("unet", "tiny", output="lab_ab"), data="/d/broad/train", size=SIZE,
-                         epoch_size=640, init_from="resources/models/unet.onnx")
+    config = TrainConfig(
+        model=preset_config("unet", "tiny", output="lab_ab"),
+        data="/d/broad/train",
+        size=SIZE,
+        epoch_size=640,
+        init_from="resources/models/unet.onnx",
+    )
     state = {"config": config.to_dict(), "epoch": 4, "data_info": {"train_images": 31150}}
     text = contract_for(state, version="1.2 (broad-unet-ft)").training_data
     assert text == "broad/train (31150 photos, source-weighted), 5 x 640 photos, from unet.onnx"

@@ -19,7 +19,10 @@ def test_rows_follow_the_engine_ids_and_cover_every_preset():
 
 def test_the_study_rows():
     assert [(a.id, a.step, a.family) for a in ARCHITECTURES] == [
-        ("unet", "regression", "unet"), ("koala", "regression", "koala"), ("cgan", "adversarial", "unet")]
+        ("unet", "regression", "unet"),
+        ("koala", "regression", "koala"),
+        ("cgan", "adversarial", "unet"),
+    ]
     assert isinstance(build_generator(preset_config("cgan", "tiny")), UNet)  # the CGAN's generator is the U-Net
     assert isinstance(build_generator(preset_config("koala", "tiny", classifier="none")), Koalarization)
     assert [preset_config(m, "small").width for m in MODEL_IDS] == [0.375, 0.5, 0.375]

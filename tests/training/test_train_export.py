@@ -22,8 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _config(tmp_path, folder, model_id, **kw):
     mc = preset_config(model_id, "tiny", output=kw.pop("output", "lab_ab"), fusion=kw.pop("fusion", "global"))
-    return TrainConfig(model=mc, data=str(folder), out=str(tmp_path / f"run-{model_id}"), size=32, batch=4,
-                       workers=0, test_fraction=0.25, **kw)
+    return TrainConfig(
+        model=mc,
+        data=str(folder),
+        out=str(tmp_path / f"run-{model_id}"),
+        size=32,
+        batch=4,
+        workers=0,
+        test_fraction=0.25,
+        **kw,
+    )
 
 
 def test_data_skips_unreadable_files(color_folder):
@@ -49,8 +57,16 @@ def test_paired_folders(tmp_path, color_folder):
 
 @pytest.mark.parametrize("model_id", [arch.id for arch in ARCHITECTURES])
 def test_steps_lower_the_loss(color_folder, model_id):
-    config = TrainConfig(model=preset_config(model_id, "tiny", output="lab_ab"), data=str(color_folder), size=32,
-                         batch=8, lr=2e-3, preload=True, cf_weight=0.05, gamut_weight=1.0)
+    config = TrainConfig(
+        model=preset_config(model_id, "tiny", output="lab_ab"),
+        data=str(color_folder),
+        size=32,
+        batch=8,
+        lr=2e-3,
+        preload=True,
+        cf_weight=0.05,
+        gamut_weight=1.0,
+    )
     trainer = Trainer(config, setup_runtime())
     from training.data import check_readable, preload
 
@@ -137,16 +153,47 @@ def test_cgan_generator_from_unet_checkpoint(tmp_path, color_folder):
     state = load_checkpoint(ckpt)
     assert "discriminator" in state and state["history"][0]["d_loss"] != 0
     with pytest.raises(ValueError, match="width"):
-        Trainer(_config(tmp_path, color_folder, "cgan", init_from=str(unet_ckpt)).__class__(
-            model=preset_config("cgan", "small", output="lab_ab"), data=str(color_folder), size=32,
-            init_from=str(unet_ckpt)), setup_runtime())
+        Trainer(
+            _config(tmp_path, color_folder, "cgan", init_from=str(unet_ckpt)).__class__(
+                model=preset_config("cgan", "small", output="lab_ab"),
+                data=str(color_folder),
+                size=32,
+                init_from=str(unet_ckpt),
+            ),
+            setup_runtime(),
+        )
 
 
 def test_two_process_gloo_run(tmp_path, color_folder):
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
-           "-m", "training", "train", "--model", "unet", "--preset", "tiny", "--data", str(color_folder),
-           "--out", str(out), "--size", "32", "--batch", "2", "--epochs", "1", "--workers", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29517",
+        "-m",
+        "training",
+        "train",
+        "--model",
+        "unet",
+        "--preset",
+        "tiny",
+        "--data",
+        str(color_folder),
+        "--out",
+        str(out),
+        "--size",
+        "32",
+        "--batch",
+        "2",
+        "--epochs",
+        "1",
+        "--workers",
+        "0",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -157,6 +204,11 @@ def test_two_process_gloo_run(tmp_path, color_folder):
 
 
 def test_cli_info_runs():
-    proc = subprocess.run([sys.executable, "-m", "training", "info", "--preset", "tiny", "--size", "32"], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "training", "info", "--preset", "tiny", "--size", "32"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0 and "GFLOPs" in proc.stdout and "koala" in proc.stdout

@@ -31,7 +31,7 @@ class FrozenClassifier(nn.Module):
     input_size: int = 224
     tap_channels: tuple[int, ...] = ()
 
-    def train(self, mode: bool = True) -> "FrozenClassifier":
+    def train(self, mode: bool = True) -> FrozenClassifier:
         super().train(False)
         return self
 
@@ -147,7 +147,8 @@ class NoClassifier(FrozenClassifier):
 
     def features(self, gray: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         n, _, h, w = gray.shape
-        maps = [gray.new_zeros(n, c, max(1, h // s), max(1, w // s)) for c, s in zip(self.tap_channels, (8, 16, 32))]
+        strides = zip(self.tap_channels, (8, 16, 32), strict=True)
+        maps = [gray.new_zeros(n, c, max(1, h // s), max(1, w // s)) for c, s in strides]
         return gray.new_zeros(n, self.dim), maps
 
 

@@ -23,10 +23,16 @@ class Discriminator(nn.Module):
         chans = [max(8, int(round(c * width))) for c in (128, 256, 512)]
         layers, cin = [], 4
         for c in chans:
-            layers += [nn.Conv2d(cin, c, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(c), nn.LeakyReLU(0.2, inplace=True)]
+            layers += [
+                nn.Conv2d(cin, c, 4, stride=2, padding=1, bias=False),
+                nn.BatchNorm2d(c),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
             cin = c
         self.features = nn.Sequential(*layers, nn.Conv2d(cin, 1, 3, padding=1))
-        self.mlp = nn.Sequential(nn.Flatten(), nn.Linear((size // 8) ** 2, HIDDEN), nn.LeakyReLU(0.2, inplace=True), nn.Linear(HIDDEN, 1))
+        self.mlp = nn.Sequential(
+            nn.Flatten(), nn.Linear((size // 8) ** 2, HIDDEN), nn.LeakyReLU(0.2, inplace=True), nn.Linear(HIDDEN, 1)
+        )
 
     def forward(self, gray: torch.Tensor, rgb: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.mlp(self.features(torch.cat([gray, rgb], dim=1))).float()).squeeze(1)

@@ -36,8 +36,15 @@ def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
 class Koalarization(nn.Module):
     """gray ``[N,1,H,W]`` in [-1,1] (H, W divisible by 8) -> ``[N,out_channels,H,W]`` in [-1,1]."""
 
-    def __init__(self, *, width: float = 1.0, out_channels: int = 3, classifier: str = "efficientnet-lite0",
-                 classifier_weights: str = "", fusion: str = "global") -> None:
+    def __init__(
+        self,
+        *,
+        width: float = 1.0,
+        out_channels: int = 3,
+        classifier: str = "efficientnet-lite0",
+        classifier_weights: str = "",
+        fusion: str = "global",
+    ) -> None:
         super().__init__()
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}, not {fusion!r}")
@@ -70,7 +77,9 @@ class Koalarization(nn.Module):
         with torch.no_grad():
             if self.hypercolumn:
                 vector, maps = self.classifier.features(gray)
-                maps = [F.interpolate(m.to(encoded.dtype), size=grid, mode="bilinear", align_corners=False) for m in maps]
+                maps = [
+                    F.interpolate(m.to(encoded.dtype), size=grid, mode="bilinear", align_corners=False) for m in maps
+                ]
             else:
                 vector, maps = self.classifier(gray), []
         parts.append(vector.to(encoded.dtype)[:, :, None, None].expand(-1, -1, *grid))
@@ -83,8 +92,13 @@ class Koalarization(nn.Module):
 
 def build(config: ModelConfig) -> Koalarization:
     """The Koalarization of ``config`` (classifier, its weights and the fusion come from it)."""
-    return Koalarization(width=config.width, out_channels=config.out_channels, classifier=config.classifier,
-                         classifier_weights=config.classifier_weights, fusion=config.fusion)
+    return Koalarization(
+        width=config.width,
+        out_channels=config.out_channels,
+        classifier=config.classifier,
+        classifier_weights=config.classifier_weights,
+        fusion=config.fusion,
+    )
 
 
 def describe(config: ModelConfig, description: str) -> str:

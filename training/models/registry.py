@@ -24,6 +24,7 @@ from training.models import koala, unet
 StepKind = Literal["regression", "adversarial"]
 STEP_KINDS: tuple[str, ...] = ("regression", "adversarial")
 
+
 @dataclass(frozen=True)
 class Architecture:
     """One trainable model.
@@ -50,12 +51,24 @@ class Architecture:
 
 
 ARCHITECTURES: tuple[Architecture, ...] = (
-    Architecture("unet", build=unet.build, widths={"paper": 1.0, "small": 0.375, "tiny": 0.125},
-                 step="regression", family="unet"),
-    Architecture("koala", build=koala.build, widths={"paper": 1.0, "small": 0.5, "tiny": 0.125},
-                 step="regression", family="koala", describe=koala.describe),
-    Architecture("cgan", build=unet.build, widths={"paper": 1.0, "small": 0.375, "tiny": 0.125},
-                 step="adversarial", family="unet"),
+    Architecture(
+        "unet", build=unet.build, widths={"paper": 1.0, "small": 0.375, "tiny": 0.125}, step="regression", family="unet"
+    ),
+    Architecture(
+        "koala",
+        build=koala.build,
+        widths={"paper": 1.0, "small": 0.5, "tiny": 0.125},
+        step="regression",
+        family="koala",
+        describe=koala.describe,
+    ),
+    Architecture(
+        "cgan",
+        build=unet.build,
+        widths={"paper": 1.0, "small": 0.375, "tiny": 0.125},
+        step="adversarial",
+        family="unet",
+    ),
 )
 
 _BY_ID = {arch.id: arch for arch in ARCHITECTURES}

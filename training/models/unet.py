@@ -59,7 +59,7 @@ class UNet(nn.Module):
             if i < LEVELS - 1:
                 skips.append(x)
                 x = self.pool(x)
-        for up, dec in zip(self.up, self.dec):
+        for up, dec in zip(self.up, self.dec, strict=True):
             x = up(x)
             x = dec(torch.cat([x, skips.pop()], dim=1))
         return torch.tanh(self.head(x))
