@@ -1,4 +1,4 @@
-"""``python -m training`` / ``tintype-train``: train, export, evaluate, info, slim."""
+"""``python -m training`` / ``tintype-train``: train, export, interpolate, evaluate, info, slim."""
 
 from __future__ import annotations
 
@@ -55,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", type=Path, required=True)
     s.add_argument("--fp16", action="store_true")
     s.set_defaults(func=cmd_slim)
+
+    w = sub.add_parser("interpolate", help="mix the weights of two exports of one model (WiSE-FT)")
+    w.add_argument("start", type=Path, help="the model the fine-tune started from (alpha 0)")
+    w.add_argument("end", type=Path, help="the fine-tuned model (alpha 1); its contract is kept")
+    w.add_argument("--alpha", type=float, required=True, help="weight of END in [0, 1]")
+    w.add_argument("-o", "--output", type=Path, required=True)
+    w.add_argument("--version", required=True, help="model version written into the contract")
+    w.set_defaults(func=cmd_interpolate)
 
     v = sub.add_parser("evaluate", help="evaluate exported models through the engine")
     v.add_argument("--models", nargs="+", type=Path, required=True, help="ONNX files or folders")
@@ -143,6 +151,18 @@ def cmd_slim(args: argparse.Namespace) -> int:
         f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB, "
         f"{sum(v.numel() for v in weights.values()):,} values)"
     )
+    return 0
+
+
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    from training.interpolate import interpolate
+
+    try:
+        done = interpolate(args.start, args.end, args.output, alpha=args.alpha, version=args.version)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {done.path} ({done.tensors} tensors mixed, alpha {done.alpha:g})")
     return 0
 
 
