@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -158,7 +159,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for key in ("zoom_in", "zoom_out", "zoom_fit", "zoom_100", "toggle_split", "next", "previous", "clear"):
             view_menu.addAction(a[key])
-        self.menuBar().addMenu("&Help").addAction(a["about"])
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu.addAction(a["about"])
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -176,7 +178,8 @@ class MainWindow(QMainWindow):
         """The Restore menu, its toolbar buttons and its panel (a dock on the right, shown while Restore is on
         or asked for from the menu)."""
         a = self.commands
-        menu = self.menuBar().addMenu("&Restore")
+        menu = QMenu("&Restore", self)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)  # Help stays last
         for key in ("restore", "show_defects", "brush", "brush_smaller", "brush_larger", "save_restored"):
             menu.addAction(a[key])
         self.toolbar.addSeparator()
