@@ -3,37 +3,16 @@
 import numpy as np
 import onnx
 import pytest
-import torch
 from onnx import numpy_helper
 
 from engine.registry import load_model
-from training.checkpoint import save_checkpoint, training_state
+from tests.training.tiny_exports import SIZE, export_tiny
 from training.cli import main
-from training.config import TrainConfig
-from training.export import export
 from training.interpolate import interpolate
-from training.models import build_generator, preset_config
-
-SIZE = 32
 
 
 def _export(tmp_path, name: str, seed: int, model_id: str = "unet"):
-    torch.manual_seed(seed)
-    config = TrainConfig(model=preset_config(model_id, "tiny", output="lab_ab"), data="-", size=SIZE)
-    gen = build_generator(config.model)
-    state = training_state(
-        config=config,
-        epoch=0,
-        generator=gen,
-        opt_g=torch.optim.Adam(gen.parameters()),
-        history=[],
-        data_info={},
-        device=torch.device("cpu"),
-        world_size=1,
-    )
-    ckpt = tmp_path / f"{name}.pt"
-    save_checkpoint(ckpt, state)
-    return export(ckpt, tmp_path / f"{name}.onnx", version=name).path
+    return export_tiny(tmp_path, name, model_id, seed=seed)[0]
 
 
 def _weights(path):

@@ -3,40 +3,16 @@
 import pytest
 import torch
 
-from training.checkpoint import init_generator, save_checkpoint, training_state
+from tests.training.tiny_exports import SIZE, export_tiny
+from training.checkpoint import init_generator
 from training.config import TrainConfig
-from training.export import export
 from training.models import build_generator, preset_config
 from training.onnx_import import calibrate_folded_batchnorm, init_from_onnx, onnx_metadata
-
-SIZE = 32
 
 
 def _exported(tmp_path, model_id: str, **model):
     """A tiny generator with non-trivial BatchNorm statistics, exported through training.export."""
-    config = TrainConfig(model=preset_config(model_id, "tiny", output="lab_ab", **model), data="-", size=SIZE)
-    gen = build_generator(config.model)
-    with torch.no_grad():
-        for name, module in gen.named_modules():
-            if isinstance(module, torch.nn.BatchNorm2d) and not name.startswith("classifier."):
-                module.weight.uniform_(0.5, 1.5)
-                module.bias.uniform_(-0.2, 0.2)
-                module.running_mean.uniform_(-0.3, 0.3)
-                module.running_var.uniform_(0.5, 2.0)
-    state = training_state(
-        config=config,
-        epoch=0,
-        generator=gen,
-        opt_g=torch.optim.Adam(gen.parameters()),
-        history=[],
-        data_info={},
-        device=torch.device("cpu"),
-        world_size=1,
-    )
-    ckpt = tmp_path / f"{model_id}.pt"
-    save_checkpoint(ckpt, state)
-    path = export(ckpt, tmp_path / f"{model_id}.onnx").path
-    return path, config.model, gen.eval()
+    return export_tiny(tmp_path, model_id, model_id, random_batchnorm=True, **model)
 
 
 def _gray(n: int = 4) -> torch.Tensor:
