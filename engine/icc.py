@@ -33,18 +33,17 @@ def apply_profile(image: Image.Image, icc: bytes | None, *, label: str) -> tuple
     applied (the pixels become sRGB, no profile is carried); an RGB profile on L or RGB pixels is
     kept; anything else is dropped. CMYK without a usable profile is converted naively.
     """
-    if not icc:
-        return (image.convert("RGB") if image.mode == "CMYK" else image), None
-    space = profile_space(icc)
+    profile = icc or b""
+    space = profile_space(profile)
     if space == b"RGB " and image.mode in ("L", "RGB"):
-        if _usable(icc):
-            return image, icc
+        if _usable(profile):
+            return image, profile
         log.warning("%s: unreadable ICC profile dropped", label)
     elif space and space == _APPLIED.get(image.mode):
-        converted = _to_srgb(image, icc, label=label)
+        converted = _to_srgb(image, profile, label=label)
         if converted is not None:
             return converted, None
-    else:
+    elif profile:
         log.warning(
             "%s: %s ICC profile does not fit %s pixels, dropped",
             label,
