@@ -1,17 +1,17 @@
 """The layer rules of ../shared/STYLE.md: import-linter contracts, and no torch behind the app."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.tools import installed_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_linter_contracts_hold():
-    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
-    assert exe, "import-linter is part of the dev extra"
+    exe = installed_tool("lint-imports")
     proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "broken" not in proc.stdout.lower() or "0 broken" in proc.stdout.lower()
