@@ -8,14 +8,15 @@ automatic mode; the median of several runs after a warm-up, with the load averag
 (the machine is shared).
 
 Quality: a seeded subset of ``broad/val`` (every source) and of ``general/test``. Each clean photo
-(its Rec. 601 luma) is damaged with ``bench/damage.py`` (seed = its index) and restored; PSNR to
+(its Rec. 601 luma) is damaged with ``training/damage.py`` (seed = its index) and restored; PSNR to
 the clean photo, damaged and restored (and with only one of the two automatic steps). The clean
 photo is restored too: the automatic mode must leave it practically unchanged (PSNR to the input;
-"unchanged" counts photos where no step acted). The detector's constants were tuned on another
-seeded subset of the same folders (seed 7, 25 photos each; the subsets may share a few photos). A second damage
-adds fading and is restored
-with fade repair on. Detection is scored against the generator's true defect pixels: recall (true
-pixels masked) and precision (masked pixels within 2 px of a true one).
+"unchanged" counts photos where no step acted). The detector's threshold was chosen with
+``bench/tune_restore.py`` on another seeded subset of the same folders (subset seed 7, other damage
+seeds; the subsets may share a few photos). A second damage adds fading and is restored with fade
+repair on; a third adds crack networks (``DamageSpec(cracks=1.5)``, not part of the goal).
+Detection is scored against the generator's true defect pixels: recall (true pixels masked) and
+precision (masked pixels within 2 px of a true one).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.damage import DamageSpec, damage  # noqa: E402
 from engine.restore import DustSettings, FadeSettings, GrainSettings, RestoreSettings, restore  # noqa: E402
+from training.damage import DamageSpec, damage  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 if not DATASETS.is_dir():
@@ -42,6 +43,7 @@ if not DATASETS.is_dir():
 OUT = Path(__file__).resolve().parent / "results" / "restore.json"
 SUBSET_SEED = 2024
 FADED = DamageSpec(fade=0.6)
+CRACKED = DamageSpec(cracks=1.5)
 
 
 def psnr(reference: np.ndarray, test: np.ndarray) -> float:
@@ -86,6 +88,7 @@ def quality(paths: list[Path]) -> dict:
         seconds = time.perf_counter() - start
         untouched = restore(clean)
         faded = damage(clean, FADED, seed=index)
+        cracked = damage(clean, CRACKED, seed=index)
         mask, truth = result.defect_mask, hit.defects
         rows.append(
             {
@@ -100,6 +103,8 @@ def quality(paths: list[Path]) -> dict:
                 "faded_damaged": psnr(clean, faded.gray),
                 "faded_restored": psnr(clean, restore(faded.gray, fade_on).gray),
                 "faded_restored_without_fade": psnr(clean, restore(faded.gray).gray),
+                "cracked_damaged": psnr(clean, cracked.gray),
+                "cracked_restored": psnr(clean, restore(cracked.gray).gray),
                 "recall": float(mask[truth].mean()) if truth.any() else None,
                 "precision": float(dilate(truth, 2)[mask].mean()) if mask.any() else None,
                 "noise_sigma": result.noise_sigma,
@@ -130,6 +135,8 @@ def quality(paths: list[Path]) -> dict:
         "faded_psnr_damaged": mean("faded_damaged"),
         "faded_psnr_restored_fade_on": mean("faded_restored"),
         "faded_psnr_restored_fade_off": mean("faded_restored_without_fade"),
+        "cracked_psnr_damaged": mean("cracked_damaged"),
+        "cracked_psnr_restored": mean("cracked_restored"),
         "mask_recall": mean("recall"),
         "mask_precision": mean("precision"),
         "noise_sigma_mean": mean("noise_sigma"),
@@ -180,7 +187,7 @@ def main() -> None:
         "broad/val": subset(DATASETS / "broad" / "val", "*/*.avif", args.photos),
         "general/test": subset(DATASETS / "general" / "test", "*.jpg", args.photos),
     }
-    results["damage"] = {"default": vars(DamageSpec()), "faded": vars(FADED)}
+    results["damage"] = {"default": vars(DamageSpec()), "faded": vars(FADED), "cracked": vars(CRACKED)}
     results["quality"] = {}
     for name, paths in sets.items():
         results["quality"][name] = quality(paths)

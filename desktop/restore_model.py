@@ -22,7 +22,6 @@ from engine.restore import (
     RestoreResult,
     RestoreSettings,
     detect_defects,
-    estimate_noise,
     restore,
 )
 
@@ -82,8 +81,7 @@ def defect_mask(gray: np.ndarray, state: RestoreState) -> np.ndarray:
     settings = state.settings
     if not settings.dust.enabled:
         return np.zeros(gray.shape, bool)
-    sigma = settings.grain.sigma if settings.grain.sigma is not None else estimate_noise(gray)
-    return paint_strokes(detect_defects(gray, settings.dust, noise_sigma=sigma), state.strokes)
+    return paint_strokes(detect_defects(gray, settings.dust), state.strokes)
 
 
 def restore_gray(gray: np.ndarray, state: RestoreState) -> RestoreResult:

@@ -42,6 +42,7 @@ def test_frozen_app_selftest(tmp_path):
     app = dist / "Tintype"
     internal = app / "_internal"
     assert (internal / "resources" / "models" / "unet.onnx").exists()
+    assert (internal / "resources" / "restore" / "defects.onnx").exists()
     assert not (internal / "torch").exists() and not (internal / "training").exists()
     assert not list(internal.rglob("*providers_cuda*"))
     # OpenCV (restoration) is in, without the GUI build's Qt 5 (see pyinstaller.spec).

@@ -1,4 +1,4 @@
-"""``python -m training`` / ``tintype-train``: train, export, interpolate, evaluate, info, slim."""
+"""``python -m training`` / ``tintype-train``: train, export, interpolate, evaluate, info, slim, defects."""
 
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--version", required=True, help="model version written into the contract")
     w.set_defaults(func=cmd_interpolate)
 
+    d = sub.add_parser("defects", help="train the dust and scratch detector on damaged crops of photos")
+    d.add_argument("--photos", type=Path, required=True, help="folder of clean photos (searched recursively)")
+    d.add_argument("--out", type=Path, default=Path("runs/defects"))
+    d.add_argument("--samples", type=int, default=30000, help="damaged crops to make (kept in OUT/samples.npz)")
+    d.add_argument("--steps", type=int, default=12000)
+    d.add_argument("--batch", type=int, default=16)
+    d.add_argument("--width", type=int, default=8, help="channels of the first level")
+    d.add_argument("--save-every", type=int, default=500)
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--init", type=Path, default=None, help="start from the weights of this checkpoint (last.pt)")
+    d.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    d.set_defaults(func=cmd_defects)
+
     v = sub.add_parser("evaluate", help="evaluate exported models through the engine")
     v.add_argument("--models", nargs="+", type=Path, required=True, help="ONNX files or folders")
     v.add_argument("--data", type=Path, required=True)
@@ -93,6 +106,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = TrainConfig(model=mc, **{**values, "out": values["out"] or f"runs/{mc.model_id}"})
     path = train(config, resume=args.resume)
     print(f"checkpoint: {path}")
+    return 0
+
+
+def cmd_defects(args: argparse.Namespace) -> int:
+    from training.defects import DefectTrainConfig, train_defects
+
+    config = DefectTrainConfig(
+        photos=str(args.photos),
+        out=str(args.out),
+        samples=args.samples,
+        steps=args.steps,
+        batch=args.batch,
+        width=args.width,
+        save_every=args.save_every,
+        seed=args.seed,
+        init=str(args.init) if args.init else None,
+    )
+    print(f"wrote {train_defects(config, resume=args.resume)}")
     return 0
 
 

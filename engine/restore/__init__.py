@@ -1,8 +1,9 @@
 """Restoration before color: dust and scratches, grain, fading, on the full-resolution gray.
 
-Pure functions on uint8 ``HxW`` gray; OpenCV does the heavy lifting. ``restore(gray)`` is the
-automatic mode; :class:`RestoreSettings` switches each step and sets its strength;
-``detect_defects`` gives the mask a user may edit and hand back to ``restore(..., mask=...)``.
+Pure functions on uint8 ``HxW`` gray; a small ONNX net finds dust and scratches, OpenCV does the
+rest (inpainting, smoothing, tone). ``restore(gray)`` is the automatic mode; :class:`RestoreSettings`
+switches each step and sets its strength; ``detect_defects`` gives the mask a user may edit and hand
+back to ``restore(..., mask=...)``.
 """
 
 from engine.restore.defects import defect_scale, detect_defects

@@ -84,7 +84,7 @@ def restore(
     out = gray
     defect_mask = np.zeros(gray.shape, bool)
     if settings.dust.enabled:
-        defect_mask = mask if mask is not None else detect_defects(gray, settings.dust, noise_sigma=sigma)
+        defect_mask = mask if mask is not None else detect_defects(gray, settings.dust)
         if defect_mask.any():
             out = inpaint_defects(out, defect_mask)
             steps.append("dust")

@@ -22,8 +22,8 @@ def _check_unit(name: str, value: float) -> None:
 class DustSettings:
     """Dust specks and thin scratches: find them (a defect mask), then fill them in (inpainting).
 
-    ``strength`` is the sensitivity, 0 to 1: 0.5 is the automatic setting; higher finds fainter
-    defects and defects in busier surroundings, and mistakes more real detail for damage.
+    ``strength`` is the sensitivity, 0 to 1: 0.5 is the automatic setting; higher also marks the
+    pixels the detector is less sure of (fainter defects, and more real detail taken for damage).
     """
 
     enabled: bool = True

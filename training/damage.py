@@ -1,8 +1,5 @@
-"""A seeded generator of old-photo damage, for the restoration tests and benchmarks (not shipped).
-
-It lives in ``bench/`` (outside the packages setuptools and PyInstaller collect) so the product never
-carries it; the tests import it as ``bench.damage`` (pytest puts the repository root on ``sys.path``,
-the benchmarks insert it themselves).
+"""A seeded generator of old-photo damage: what the defect detector learns from
+(``python -m training defects``), and what the restoration tests and benchmarks measure against.
 
 Damage, in the order it happens to a print: film grain (Gaussian, optionally clumped), fading
 (contrast loss with lifted blacks), then dust specks and thin scratches, each blended toward paper
@@ -31,6 +28,8 @@ class DamageSpec:
     ``grain``: standard deviation of the grain in gray levels (0 = none).
     ``grain_size``: Gaussian blur of the grain in pixels (0 = white noise, film grain clumps at ~1).
     ``fade``: 0 = none, 1 = strong (blacks lifted to about 90, whites dulled to about 190).
+    ``cracks``: crack networks per 256 px of the image's diagonal (0 = none, the default): jagged,
+    branching lines where a print's emulsion split, nearly always showing the paper (bright).
     """
 
     specks: float = 3.0
@@ -38,6 +37,7 @@ class DamageSpec:
     grain: float = 6.0
     grain_size: float = 0.0
     fade: float = 0.0
+    cracks: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,46 @@ def _draw_scratches(alpha: np.ndarray, rng: np.random.Generator, count: int, sca
         np.maximum(alpha, canvas.astype(np.float32) / 255.0 * rng.uniform(0.5, 0.95), out=alpha)
 
 
-def damage(gray: np.ndarray, spec: DamageSpec = DamageSpec(), *, seed: int) -> Damaged:
-    """Damage a clean uint8 ``HxW`` gray photo as ``spec`` says; the same seed gives the same damage."""
+def _draw_cracks(alpha: np.ndarray, rng: np.random.Generator, count: int, scale: float) -> None:
+    """Crack networks: a jagged trunk with branches that fork off it at steep angles, and so on."""
+    height, width = alpha.shape
+    diagonal = float(np.hypot(height, width))
+    for _ in range(count):
+        canvas = np.zeros(alpha.shape, np.uint8)
+        thickness = max(1, round(rng.uniform(0.8, 4.0) * scale))
+        start = (rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0, 2 * np.pi))
+        todo = [(*start, rng.uniform(0.1, 0.4) * diagonal)]
+        branches = 0
+        while todo and branches < 24:
+            x, y, heading, length = todo.pop()
+            branches += 1
+            step = max(2.0, rng.uniform(2.0, 5.0) * scale)
+            points = [(x, y)]
+            for _ in range(max(2, int(length / step))):
+                heading += rng.normal(0, 0.1)  # the crack keeps its course, but each step zigzags
+                turn = heading + rng.normal(0, 0.6)
+                x += np.cos(turn) * step
+                y += np.sin(turn) * step
+                points.append((x, y))
+                if rng.random() < 0.08 and length > 12 * scale:
+                    fork = heading + rng.choice([-1, 1]) * rng.uniform(0.5, 1.4)
+                    todo.append((x, y, fork, length * rng.uniform(0.2, 0.6)))
+            pts = np.round(np.array(points) * 16).astype(np.int32).reshape(-1, 1, 2)
+            cv2.polylines(canvas, [pts], False, 255, thickness, cv2.LINE_AA, 4)
+        np.maximum(alpha, canvas.astype(np.float32) / 255.0 * rng.uniform(0.6, 1.0), out=alpha)
+
+
+def damage(gray: np.ndarray, spec: DamageSpec = DamageSpec(), *, seed: int, scale: float | None = None) -> Damaged:
+    """Damage a clean uint8 ``HxW`` gray photo as ``spec`` says; the same seed gives the same damage.
+
+    ``scale``: the defects' size unit in pixels; None takes it from the image's size (a crop of a
+    big scan passes the scan's, so its defects are the size they would be on the whole scan).
+    """
     if gray.dtype != np.uint8 or gray.ndim != 2:
         raise ValueError(f"expected uint8 HxW gray, got {gray.dtype} {gray.shape}")
     rng = np.random.default_rng(seed)
     shape = gray.shape
-    scale = _scale(shape)
+    scale = _scale(shape) if scale is None else float(scale)
     out = gray.astype(np.float32)
     if spec.grain > 0:
         noise = rng.standard_normal(shape, dtype=np.float32)
@@ -123,6 +156,9 @@ def damage(gray: np.ndarray, spec: DamageSpec = DamageSpec(), *, seed: int) -> D
         _draw_specks(alpha, rng, int(rng.poisson(spec.specks * area_units / 2)), scale)
         diagonal_units = float(np.hypot(*shape)) / (256.0 * scale)
         _draw_scratches(alpha, rng, int(rng.poisson(spec.scratches * diagonal_units / 2)), scale)
+        if spec.cracks > 0:  # (no draws from rng otherwise: damage without cracks stays as it was)
+            share = 0.9 if target == 255.0 else 0.1
+            _draw_cracks(alpha, rng, int(rng.poisson(spec.cracks * diagonal_units * share)), scale)
         np.clip(alpha, 0.0, 1.0, out=alpha)
         out = out * (1.0 - alpha) + target * alpha
     defects = np.abs(out - before) >= TRUTH_LEVELS
