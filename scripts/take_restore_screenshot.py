@@ -3,7 +3,7 @@
 ``QT_QPA_PLATFORM=offscreen python scripts/take_restore_screenshot.py PHOTO [--out docs/restore_app.jpg]``
 
 Opens PHOTO (as a gray print), turns Restore on (R), shows the defects (D) with the brush on (B), and
-writes the window as JPEG q85. docs/ uses shared/datasets/oldphotos/scratched_a.jpg.
+writes the window as JPEG q85. docs/ uses shared/datasets/oldphotos/scratched_b.jpg.
 """
 
 from __future__ import annotations
