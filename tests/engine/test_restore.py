@@ -272,3 +272,15 @@ def test_bad_masks_and_settings_raise_restore_error(smooth_print):
         with pytest.raises(RestoreError) as caught:
             make()
         assert isinstance(caught.value, TintypeError) and isinstance(caught.value, ValueError)
+
+
+def test_a_missing_or_broken_detector_is_a_clear_error(tmp_path, smooth_print):
+    from engine.errors import ModelLoadError
+    from engine.restore.defects import defect_probability
+
+    with pytest.raises(ModelLoadError, match="dust and scratch detector is missing"):
+        defect_probability(smooth_print, model=tmp_path / "defects.onnx")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ModelLoadError):
+        defect_probability(smooth_print, model=broken)
