@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from training.config import DEFAULT_PRESET, OUTPUT_KINDS, PRESETS, ModelConfig, TrainConfig
+from training.config import DEFAULT_PRESET, OUTPUT_KINDS, PRESETS, DefectTrainConfig, ModelConfig, TrainConfig
 from training.flags import add_flags, field_default, flag_values
 
 
@@ -65,15 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_interpolate)
 
     d = sub.add_parser("defects", help="train the dust and scratch detector on damaged crops of photos")
-    d.add_argument("--photos", type=Path, required=True, help="folder of clean photos (searched recursively)")
-    d.add_argument("--out", type=Path, default=Path("runs/defects"))
-    d.add_argument("--samples", type=int, default=30000, help="damaged crops to make (kept in OUT/samples.npz)")
-    d.add_argument("--steps", type=int, default=12000)
-    d.add_argument("--batch", type=int, default=16)
-    d.add_argument("--width", type=int, default=8, help="channels of the first level")
-    d.add_argument("--save-every", type=int, default=500)
-    d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--init", type=Path, default=None, help="start from the weights of this checkpoint (last.pt)")
+    add_flags(d, DefectTrainConfig)  # flags, defaults and help from the config fields (training.config)
     d.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     d.set_defaults(func=cmd_defects)
 
@@ -110,19 +102,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_defects(args: argparse.Namespace) -> int:
-    from training.defects import DefectTrainConfig, train_defects
+    from training.defects import train_defects
 
-    config = DefectTrainConfig(
-        photos=str(args.photos),
-        out=str(args.out),
-        samples=args.samples,
-        steps=args.steps,
-        batch=args.batch,
-        width=args.width,
-        save_every=args.save_every,
-        seed=args.seed,
-        init=str(args.init) if args.init else None,
-    )
+    config = DefectTrainConfig(**flag_values(DefectTrainConfig, args))
     print(f"wrote {train_defects(config, resume=args.resume)}")
     return 0
 

@@ -117,3 +117,22 @@ class TrainConfig:
         values = dict(values)
         values["model"] = ModelConfig(**values["model"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class DefectTrainConfig:
+    """One run of ``python -m training defects``: training the dust and scratch detector
+    (:mod:`training.defects`). The fields with :func:`~training.flags.flag` are its command-line flags."""
+
+    photos: str = field(metadata=flag("folder of clean photos (searched recursively)", required=True))
+    out: str = field(metadata=flag(cli_default="runs/defects"))
+    samples: int = field(default=30000, metadata=flag("damaged crops to make (kept in OUT/samples.npz)"))
+    steps: int = field(default=12000, metadata=flag())
+    batch: int = field(default=16, metadata=flag())
+    window: int = 96  # each step trains on a random window of this side from each crop
+    lr: float = 2e-3
+    width: int = field(default=8, metadata=flag("channels of the first level"))
+    pos_weight: float = 2.0
+    save_every: int = field(default=500, metadata=flag())
+    seed: int = field(default=0, metadata=flag())
+    init: str | None = field(default=None, metadata=flag("start from the weights of this checkpoint (last.pt)"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
@@ -28,7 +28,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.photos import scan_folder
+from training.checkpoint import load_checkpoint, save_checkpoint
+from training.config import DefectTrainConfig
 from training.damage import DamageSpec, damage
+from training.data import TRAINING_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -169,22 +173,6 @@ def make_samples(
     return grays, masks
 
 
-@dataclass(frozen=True)
-class DefectTrainConfig:
-    photos: str
-    out: str
-    samples: int = 30000
-    steps: int = 12000
-    batch: int = 16
-    window: int = 96  # each step trains on a random window of this side from each crop
-    lr: float = 2e-3
-    width: int = 8
-    pos_weight: float = 2.0
-    save_every: int = 500
-    seed: int = 0
-    init: str | None = None  # start from this checkpoint's weights (a fine-tune on other damage)
-
-
 def _samples(config: DefectTrainConfig) -> tuple[np.ndarray, np.ndarray]:
     """The training crops, made once and kept in ``<out>/samples.npz``."""
     cache = Path(config.out) / "samples.npz"
@@ -192,10 +180,9 @@ def _samples(config: DefectTrainConfig) -> tuple[np.ndarray, np.ndarray]:
         data = np.load(cache)
         if len(data["grays"]) == config.samples:
             return data["grays"], data["masks"]
-    root = Path(config.photos)
-    paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".avif", ".webp"})
+    paths = scan_folder(config.photos, suffixes=TRAINING_SUFFIXES, skip_results=False)
     if not paths:
-        raise FileNotFoundError(f"no photos under {root}")
+        raise FileNotFoundError(f"no photos under {config.photos}")
     start = time.perf_counter()
     grays, masks = make_samples(paths, config.samples, seed=config.seed)
     log.info("made %d damaged crops from %d photos in %.0f s", len(grays), len(paths), time.perf_counter() - start)
@@ -213,13 +200,13 @@ def train_defects(config: DefectTrainConfig, *, resume: bool = False) -> Path:
     grays, masks = _samples(config)
     net = DefectNet(config.width)
     if config.init:
-        net.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["net"])
+        net.load_state_dict(load_checkpoint(config.init)["net"])
         log.info("started from the weights of %s", config.init)
     opt = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=1e-4)
     step, history = 0, []
     last = out / "last.pt"
     if resume and last.is_file():
-        state = torch.load(last, map_location="cpu", weights_only=True)
+        state = load_checkpoint(last)
         net.load_state_dict(state["net"])
         opt.load_state_dict(state["opt"])
         step, history = state["step"], state["history"]
@@ -251,9 +238,7 @@ def train_defects(config: DefectTrainConfig, *, resume: bool = False) -> Path:
             start, losses = time.perf_counter(), []
             state = {"net": net.state_dict(), "opt": opt.state_dict(), "step": step, "history": history}
             state["config"] = asdict(config)
-            tmp = last.with_suffix(".tmp")
-            torch.save(state, tmp)
-            tmp.replace(last)
+            save_checkpoint(last, state)
     return export_defects(net, out / "defects.onnx")
 
 

@@ -56,6 +56,16 @@ def test_train_resume_and_export_run_in_the_engine(gray_folder, tmp_path):
     assert main([*args, "--steps", "3", "--save-every", "1", "--batch", "2", "--resume"]) == 0
     state = torch.load(out / "last.pt", weights_only=True)
     assert state["step"] == 3 and [h["step"] for h in state["history"]] == [1, 2, 3]
+    # --init: a fine-tune starts from that checkpoint's weights (one AdamW step moves each by about lr).
+    # A fresh net (another seed) differs from it by tenths.
+    tuned = tmp_path / "tuned"
+    init = ["--init", str(out / "last.pt"), "--seed", "5", "--steps", "1", "--batch", "2"]
+    assert (
+        main(["defects", "--photos", str(gray_folder), "--out", str(tuned), "--samples", "24", "--width", "4", *init])
+        == 0
+    )
+    tuned_net = torch.load(tuned / "last.pt", weights_only=True)["net"]
+    assert (tuned_net["head.weight"] - state["net"]["head.weight"]).abs().max() < 3 * 2e-3
     # The exported net, run by the engine, gives the torch net's probabilities on any size.
     net = DefectNet(4)
     net.load_state_dict(state["net"])
